@@ -7,6 +7,8 @@
 #   make fuzz-run        the libFuzzer targets for FUZZ_SECONDS each
 #   make install PREFIX=/usr/local
 #   make deps            install missing Debian packages (needs root)
+#   make check           deps, build, every test (the README's test command)
+#   make demo            deps, build, record a bundled workload and replay it
 #   V=1                  show the commands
 #
 # Each folder contributes a fragment (<dir>/build.mk) that appends to the
@@ -115,7 +117,18 @@ fuzz-run: $(FUZZERS)
 
 # ---- install, deps, clean ---------------------------------------------------
 
-.PHONY: install deps clean
+.PHONY: install deps clean check demo
+# The README's two commands: `sudo make demo` and `sudo make check`.
+check:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory -j2 all
+	$(Q)$(MAKE) --no-print-directory test
+
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory -j2 all
+	$(Q)scripts/demo $(BUILD)
+
 install: all
 	$(Q)scripts/install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)" "$(BINS)" "$(LIBRARIES)" "$(INSTALL_HEADERS)"
 
