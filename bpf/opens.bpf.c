@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Probe `opens`: open, openat and openat2, recorded at exit with the path,
+ * the result and the latency from entry.
+ *
+ * Strategies (record/probes.c picks one and autoloads only its programs):
+ *   tracepoint  syscalls:sys_{enter,exit}_{open,openat,openat2}
+ *   tp_btf      raw_syscalls sys_enter/sys_exit, filtered by syscall number
+ */
+#include "common.bpf.h"
+
+/* Set before load. */
+const volatile int nr_open = -1; /* absent on some architectures */
+const volatile int nr_openat = -1;
+const volatile int nr_openat2 = -1;
+/* 1: reserve whole `open` records in the ring; 0: copy only the used part
+ * of the path (bpf_ringbuf_output of the used length). */
+const volatile int open_fixed_size = 0;
+
+enum { CALL_OPEN, CALL_OPENAT, CALL_OPENAT2 };
+
+/* "open", "openat", "openat2" as little-endian 8-byte words. */
+static const __u64 call_names[3] = { 0x6e65706fULL, 0x74616e65706fULL, 0x3274616e65706fULL };
+
+struct open_start {
+	__u64 ts;
+	const char *path;
+	__s32 dirfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 call;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct open_start);
+} ebt_open_start SEC(".maps");
+
+struct open_buf {
+	struct ebt_hdr hdr;
+	struct ebt_open rec;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct open_buf);
+} ebt_open_buf SEC(".maps");
+
+static __always_inline int on_enter(__u32 call, long dirfd, const char *path, __u64 flags,
+				    __u64 mode)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ebt_config *c = ebt_cfg();
+	struct open_start s;
+	__u32 tid = (__u32)id;
+
+	if (!c || !ebt_wanted_task(c, id >> 32))
+		return 0;
+	s.ts = bpf_ktime_get_boot_ns();
+	s.path = path;
+	s.dirfd = (__s32)dirfd;
+	s.flags = (__u32)flags;
+	s.mode = (__u32)mode;
+	s.call = call;
+	bpf_map_update_elem(&ebt_open_start, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void fill(struct ebt_open *o, const struct open_start *s, __u64 id,
+				 long ret, __u64 now)
+{
+	o->ts = s->ts;
+	o->latency_ns = now - s->ts;
+	o->pid = id >> 32;
+	o->tid = (__u32)id;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->ret = (__s32)ret;
+	o->dirfd = s->dirfd;
+	o->flags = s->flags;
+	o->mode = s->mode;
+	o->_pad = 0;
+	*(__u64 *)o->call = call_names[s->call < 3 ? s->call : 0];
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+static __always_inline int on_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_boot_ns();
+	struct ebt_config *c = ebt_cfg();
+	__u32 tid = (__u32)id, zero = 0;
+	struct open_start *s;
+	struct open_buf *b;
+	struct ebt_open *o;
+	long n;
+
+	s = bpf_map_lookup_elem(&ebt_open_start, &tid);
+	if (!s)
+		return 0;
+	if (!c)
+		goto out;
+	if (open_fixed_size) {
+		o = ebt_reserve(EBT_PROBE_OPENS, EBT_KIND_OPEN, sizeof(*o));
+		if (!o)
+			goto out;
+		fill(o, s, id, ret, now);
+		if (bpf_probe_read_user_str(o->path, sizeof(o->path), s->path) < 0)
+			o->path[0] = 0;
+		ebt_submit(c, o);
+		goto out;
+	}
+	b = bpf_map_lookup_elem(&ebt_open_buf, &zero);
+	if (!b)
+		goto out;
+	o = &b->rec;
+	fill(o, s, id, ret, now);
+	n = bpf_probe_read_user_str(o->path, sizeof(o->path), s->path);
+	if (n <= 0) {
+		o->path[0] = 0;
+		n = 1;
+	}
+	n &= EBT_PATH_LEN * 2 - 1;
+	if (n > EBT_PATH_LEN)
+		n = EBT_PATH_LEN;
+	b->hdr.kind = EBT_KIND_OPEN;
+	b->hdr.len = __builtin_offsetof(struct ebt_open, path) + n;
+	ebt_output(c, EBT_PROBE_OPENS, b, sizeof(b->hdr) + __builtin_offsetof(struct ebt_open, path) + n);
+out:
+	bpf_map_delete_elem(&ebt_open_start, &tid);
+	return 0;
+}
+
+/* ---- strategy: tracepoint ------------------------------------------------ */
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int ebt_open_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(CALL_OPEN, -100 /* AT_FDCWD */, (const char *)ctx->args[0], ctx->args[1],
+			ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int ebt_open_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(CALL_OPENAT, (long)ctx->args[0], (const char *)ctx->args[1],
+			ctx->args[2], ctx->args[3]);
+}
+
+static __always_inline int enter_openat2(long dirfd, const char *path, const struct open_how *how)
+{
+	__u64 flags = 0, mode = 0;
+
+	bpf_probe_read_user(&flags, sizeof(flags), &how->flags);
+	bpf_probe_read_user(&mode, sizeof(mode), &how->mode);
+	return on_enter(CALL_OPENAT2, dirfd, path, flags, mode);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int ebt_open_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter_openat2((long)ctx->args[0], (const char *)ctx->args[1],
+			     (const struct open_how *)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int ebt_open_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int ebt_open_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int ebt_open_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+/* ---- strategy: tp_btf on raw_syscalls ------------------------------------ */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ebt_open_enter_btf, struct pt_regs *regs, long nr)
+{
+	if (nr == nr_openat)
+		return on_enter(CALL_OPENAT, PT_REGS_PARM1_CORE_SYSCALL(regs),
+				(const char *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+				PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM4_CORE_SYSCALL(regs));
+	if (nr == nr_open)
+		return on_enter(CALL_OPEN, -100, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+				PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs));
+	if (nr == nr_openat2)
+		return enter_openat2(PT_REGS_PARM1_CORE_SYSCALL(regs),
+				     (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+				     (const struct open_how *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ebt_open_exit_btf, struct pt_regs *regs, long ret)
+{
+	/* Only a thread inside an open call has a start entry. */
+	return on_exit(ret);
+}

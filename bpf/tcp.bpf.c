@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Probe `tcp`: every TCP state change (`tcp_state`) and, at TCP_CLOSE, the
+ * connection's lifetime with its byte and segment counts read from
+ * struct tcp_sock (`tcp_life`), in the manner of bcc's tcplife.
+ *
+ * Strategies:
+ *   tracepoint  sock:inet_sock_set_state
+ *   tp_btf      tp_btf/inet_sock_set_state
+ *   fentry      tcp_set_state (misses the transitions made without it)
+ *   kprobe      tcp_set_state (idem)
+ */
+#include "common.bpf.h"
+
+#define IPPROTO_TCP_ 6
+
+enum {
+	TCP_ESTABLISHED_ = 1,
+	TCP_SYN_SENT_ = 2,
+	TCP_SYN_RECV_ = 3,
+	TCP_FIN_WAIT1_ = 4,
+	TCP_CLOSE_ = 7,
+	TCP_LAST_ACK_ = 9,
+	TCP_LISTEN_ = 10,
+};
+
+/* What is known of a connection while it lives. */
+struct tcp_conn {
+	__u64 start_ns; /* 0: began before the recording */
+	__u32 pid;      /* 0: owner not known yet */
+	__u8 flags;     /* EBT_TCP_LIFE_* */
+	__u8 _pad[3];
+	char comm[EBT_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct tcp_conn);
+} ebt_tcp_conns SEC(".maps");
+
+/* Transitions made by a system call of the socket's owner (connect, close,
+ * shutdown), so that the current task is that owner; the others happen in
+ * softirq context on behalf of whatever task was interrupted. */
+static __always_inline bool owner_context(int newstate)
+{
+	return newstate == TCP_SYN_SENT_ || newstate == TCP_FIN_WAIT1_ ||
+	       newstate == TCP_LAST_ACK_ || newstate == TCP_LISTEN_;
+}
+
+static __always_inline bool wanted_owner(const struct ebt_config *c, __u32 pid, const char *comm)
+{
+	const __u64 *a = (const __u64 *)comm, *b = (const __u64 *)c->comm;
+
+	if (pid && pid == c->self_tgid)
+		return false;
+	if (c->filter_pid && (!pid || !bpf_map_lookup_elem(&ebt_pids, &pid)))
+		return false;
+	if (c->filter_comm && (!pid || a[0] != b[0] || a[1] != b[1]))
+		return false;
+	return true;
+}
+
+static __always_inline void emit_life(const struct ebt_config *c, const struct sock *sk,
+				      const struct tcp_conn *t, __u64 now, __u16 family,
+				      __u16 sport, __u16 dport, const __u8 *saddr,
+				      const __u8 *daddr)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	struct ebt_tcp_life *e;
+
+	e = ebt_reserve(EBT_PROBE_TCP, EBT_KIND_TCP_LIFE, sizeof(*e));
+	if (!e)
+		return;
+	e->ts = now;
+	e->start_ns = t->start_ns;
+	e->duration_ns = t->start_ns ? now - t->start_ns : 0;
+	e->skaddr = (__u64)sk;
+	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
+	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
+	e->segs_out = BPF_CORE_READ(tp, segs_out);
+	e->segs_in = BPF_CORE_READ(tp, segs_in);
+	e->pid = t->pid;
+	e->family = family;
+	e->sport = sport;
+	e->dport = dport;
+	e->flags = t->flags;
+	e->_pad0 = 0;
+	e->_pad1 = 0;
+	__builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
+	__builtin_memcpy(e->saddr, saddr, 16);
+	__builtin_memcpy(e->daddr, daddr, 16);
+	ebt_submit(c, e);
+}
+
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	struct ebt_config *c = ebt_cfg();
+	__u64 key = (__u64)sk, now = bpf_ktime_get_boot_ns();
+	struct tcp_conn *t, fresh = {};
+	struct ebt_tcp_state *e;
+	__u8 saddr[16] = {}, daddr[16] = {};
+	__u16 family, sport, dport;
+
+	if (!c)
+		return 0;
+	ebt_sock_addrs(sk, &family, &sport, &dport, saddr, daddr);
+
+	t = bpf_map_lookup_elem(&ebt_tcp_conns, &key);
+	if (!t && newstate != TCP_CLOSE_) {
+		if (newstate == TCP_SYN_SENT_ || newstate == TCP_SYN_RECV_ ||
+		    newstate == TCP_ESTABLISHED_) {
+			fresh.start_ns = now;
+			fresh.flags = EBT_TCP_LIFE_START_SEEN;
+		}
+		bpf_map_update_elem(&ebt_tcp_conns, &key, &fresh, BPF_ANY);
+		t = bpf_map_lookup_elem(&ebt_tcp_conns, &key);
+	}
+	if (!t)
+		t = &fresh; /* a close we saw nothing else of, or a full map */
+	if (!t->pid && owner_context(newstate)) {
+		t->pid = ebt_tgid();
+		bpf_get_current_comm(t->comm, sizeof(t->comm));
+	}
+	if (newstate == TCP_SYN_SENT_)
+		t->flags |= EBT_TCP_LIFE_ACTIVE;
+	if (newstate == TCP_ESTABLISHED_)
+		t->flags |= EBT_TCP_LIFE_ESTABLISHED;
+
+	if (ebt_wanted_port(c, sport, dport) && wanted_owner(c, t->pid, t->comm)) {
+		e = ebt_reserve(EBT_PROBE_TCP, EBT_KIND_TCP_STATE, sizeof(*e));
+		if (e) {
+			e->ts = now;
+			e->skaddr = key;
+			e->pid = t->pid;
+			e->family = family;
+			e->sport = sport;
+			e->dport = dport;
+			e->oldstate = oldstate;
+			e->newstate = newstate;
+			e->_pad = 0;
+			__builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
+			__builtin_memcpy(e->saddr, saddr, 16);
+			__builtin_memcpy(e->daddr, daddr, 16);
+			ebt_submit(c, e);
+		}
+		/* A listener closing is not a connection. */
+		if (newstate == TCP_CLOSE_ && oldstate != TCP_LISTEN_)
+			emit_life(c, sk, t, now, family, sport, dport, saddr, daddr);
+	}
+	if (newstate == TCP_CLOSE_)
+		bpf_map_delete_elem(&ebt_tcp_conns, &key);
+	return 0;
+}
+
+/* ---- strategy: tracepoint ------------------------------------------------ */
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int ebt_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP_)
+		return 0;
+	return on_state(ctx->skaddr, ctx->oldstate, ctx->newstate);
+}
+
+/* ---- strategy: tp_btf ---------------------------------------------------- */
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ebt_tcp_state_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_)
+		return 0;
+	return on_state(sk, oldstate, newstate);
+}
+
+/* ---- strategies: fentry, kprobe ------------------------------------------ */
+
+SEC("fentry/tcp_set_state")
+int BPF_PROG(ebt_tcp_set_state_fentry, struct sock *sk, int state)
+{
+	return on_state(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+}
+
+SEC("kprobe/tcp_set_state")
+int BPF_KPROBE(ebt_tcp_set_state_kprobe, struct sock *sk, int state)
+{
+	return on_state(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state);
+}
