@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "replay/report.h"
+
+/* The first of several spellings a key may have. */
+static const char *meta_any(struct replay_ctx *c, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		const char *v = trace_reader__meta(c->r, 0, *keys);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+static void copy(char *dst, size_t size, const char *src, const char *dflt)
+{
+	snprintf(dst, size, "%s", src ? src : dflt);
+}
+
+void report_host(struct replay_ctx *c, struct report_host *h)
+{
+	static const char *const host[] = { "host.hostname", "hostname", "host.name", "host", NULL };
+	static const char *const kernel[] = { "host.kernel", "host.release", "kernel.release",
+					      "kernel", "release", NULL };
+	static const char *const machine[] = { "host.machine", "machine", "arch", NULL };
+	static const char *const cpus[] = { "host.cpus", "host.ncpus", "cpus", "ncpus",
+					    "cpu_count", NULL };
+	static const char *const boot[] = { "host.boot_id", "boot_id", NULL };
+	static const char *const cmd[] = { "record.command", "record.cmdline", "command", NULL };
+	static const char *const status[] = { "record.exit_status", NULL };
+
+	copy(h->hostname, sizeof(h->hostname), meta_any(c, host), "(unknown host)");
+	copy(h->kernel, sizeof(h->kernel), meta_any(c, kernel), "(unknown kernel)");
+	copy(h->machine, sizeof(h->machine), meta_any(c, machine), "");
+	copy(h->cpus, sizeof(h->cpus), meta_any(c, cpus), "");
+	copy(h->boot_id, sizeof(h->boot_id), meta_any(c, boot), "");
+	copy(h->command, sizeof(h->command), meta_any(c, cmd), "");
+	copy(h->exit_status, sizeof(h->exit_status), meta_any(c, status), "");
+}
+
+const char *report_filters(struct replay_ctx *c, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	(void)c;
+	if (c->since_arg)
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "since %s ", c->since_arg);
+	if (c->until_arg)
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "until %s ", c->until_arg);
+	if (replay_filter__active(c->filter))
+		snprintf(buf + n, n < size ? size - n : 0, "-p/-c filter on");
+	return buf;
+}
+
+size_t report_nprobes(struct replay_ctx *c)
+{
+	const char *k, *v;
+	size_t n = 0;
+
+	for (size_t i = 0; trace_reader__meta_at(c->r, 0, i, &k, &v) == 0; i++)
+		if (!strncmp(k, "probe.", 6))
+			n++;
+	return n;
+}
+
+void report_probe(struct replay_ctx *c, size_t want, const char **name, const char **how)
+{
+	const char *k, *v;
+	size_t n = 0;
+
+	*name = *how = "";
+	for (size_t i = 0; trace_reader__meta_at(c->r, 0, i, &k, &v) == 0; i++) {
+		if (strncmp(k, "probe.", 6))
+			continue;
+		if (n++ == want) {
+			*name = k + 6;
+			*how = v;
+			return;
+		}
+	}
+}
+
+const char *report_probe_note(struct replay_ctx *c, const char *probe)
+{
+	static char buf[300];
+	char key[64];
+
+	snprintf(key, sizeof(key), "probe.%s", probe);
+	const char *v = trace_reader__meta(c->r, 0, key);
+	if (v && !strncmp(v, "unavailable", 11))
+		snprintf(buf, sizeof(buf), " (probe %s: %s)", probe, v);
+	else if (!v && report_nprobes(c))
+		snprintf(buf, sizeof(buf), " (probe %s was not enabled)", probe);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+void report_clock(struct replay_ctx *c, uint16_t file, uint64_t ts, char *buf, size_t size)
+{
+	int64_t real = ctx_realtime(c, file, ts);
+
+	if (!real) {
+		uint64_t first = timeline__first_ns(c->timeline);
+		snprintf(buf, size, "+%.3fs", ts >= first ? (ts - first) / 1e9 : 0.0);
+		return;
+	}
+	time_t sec = (time_t)(real / 1000000000);
+	struct tm tm;
+	if (c->utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
+	snprintf(buf, size, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(real % 1000000000 / 1000000));
+}
+
+void report_endpoint(uint16_t family, const uint8_t *addr, uint16_t port, char *buf, size_t size)
+{
+	char a[64];
+
+	replay_format_addr(family, addr, a, sizeof(a));
+	if (family == 10)
+		snprintf(buf, size, "[%s]:%u", a, port);
+	else
+		snprintf(buf, size, "%s:%u", a, port);
+}
+
+const char *report_tcp_note(const struct tcp_conn *t)
+{
+	if (!(t->flags & TCP_CONN_CLOSED))
+		return t->flags & TCP_CONN_ESTABLISHED ? "open" : "open, not established";
+	if (!(t->flags & TCP_CONN_ESTABLISHED))
+		return "never established";
+	if (!t->start_ns)
+		return "began before the trace";
+	return "";
+}
+
+void report_exit_status(int32_t status, char *buf, size_t size)
+{
+	if (status & 0x7f)
+		snprintf(buf, size, "signal %d%s", status & 0x7f, status & 0x80 ? " (core)" : "");
+	else
+		snprintf(buf, size, "code %d", (status >> 8) & 0xff);
+}
+
+size_t report_rates(struct replay_ctx *c, size_t max, struct report_rates *rr)
+{
+	size_t nb = timeline__nbuckets(c->timeline);
+
+	memset(rr, 0, sizeof(*rr));
+	if (!nb)
+		return 0;
+	if (max > 512)
+		max = 512;
+	size_t per = (nb + max - 1) / max;
+	uint64_t bw = timeline__bucket_ns(c->timeline);
+	rr->start_ns = timeline__start_ns(c->timeline);
+	rr->width_ns = bw * per;
+	rr->n = (nb + per - 1) / per;
+	for (size_t i = 0; i < nb; i++) {
+		rr->count[i / per] += timeline__bucket_total(c->timeline, i);
+		rr->lost[i / per] += timeline__lost(c->timeline, i);
+	}
+	for (size_t i = 0; i < rr->n; i++) {
+		rr->rate[i] = rr->count[i] / (rr->width_ns / 1e9);
+		if (rr->rate[i] > rr->max)
+			rr->max = rr->rate[i];
+	}
+	return rr->n;
+}
