@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ebpf-record: options, checks, and the recording's life: open the trace,
+ * attach the probes, drain until told to stop, then detach, drain the
+ * rest, account for every event and close the trace with its index.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "format/trace.h"
+#include "record/record.h"
+
+#ifndef VERSION
+#define VERSION "dev"
+#endif
+
+#define DEFAULT_RING_SIZE (64ULL << 20)
+#define DRAIN_INTERVAL_MS 10
+#define TICK_NS 1000000000ULL
+#define MAX_PIDS 64
+#define ERRLEN 512
+
+struct options {
+	const char *output;
+	uint64_t duration_ns;
+	uint32_t pids[MAX_PIDS];
+	int npids;
+	const char *comm;
+	uint32_t probes;
+	bool min_latency_set;
+	uint64_t min_latency_ns;
+	uint64_t ring_size;
+	uint64_t segment_size;
+	uint32_t keep;
+	uint64_t flush_ns;
+	bool quiet;
+	const char *force[EBT_NPROBES];
+	char **command;
+};
+
+struct recorder {
+	struct options o;
+	struct trace_writer *w;
+	struct probes *probes;
+	struct drain *drain;
+	struct hist_snap *hist;
+	struct child *child;
+	struct record_types types;
+	bool hist_all; /* a new segment: snapshot every histogram */
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig; /* only to interrupt the wait */
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " RECORD_NAME " -o FILE [options] [-- COMMAND [ARGS...]]\n"
+		"Records kernel events (file opens, syscall latencies, TCP connections, UDP\n"
+		"datagrams, process lifetimes) into FILE, system-wide until Ctrl-C or the\n"
+		"duration, or for COMMAND and its descendants until it exits (then exits\n"
+		"with its status).\n"
+		"\n"
+		"  -o, --output FILE        the trace to write (mode 0600; under sudo it\n"
+		"                           belongs to the invoking user)\n"
+		"  -d, --duration DUR       stop after DUR (500ms, 10s, 5m, 1h)\n"
+		"  -p, --pid PID[,PID...]   only these processes and their descendants\n"
+		"  -c, --comm NAME          only tasks with this name (first 15 characters)\n"
+		"      --probes LIST        probes to enable, comma-separated (default: all):\n"
+		"                           %s\n"
+		"      --min-latency DUR    record each syscall taking at least DUR as a\n"
+		"                           `syscall` event (0: every call); without it the\n"
+		"                           syscalls probe keeps only per-syscall histograms\n"
+		"      --ring-size SIZE     the shared ring buffer (default 64M; a power of\n"
+		"                           two, rounded up)\n"
+		"      --segment-size SIZE  rotate into FILE.0000, FILE.0001, ... past SIZE\n"
+		"      --keep N             keep only the newest N segments (flight recorder)\n"
+		"      --flush-interval DUR write buffered events at least this often\n"
+		"                           (default 1s): what a crash can lose\n"
+		"      --strategy PROBE=KIND[,...]  use only this attach strategy for PROBE\n"
+		"                           (tracepoint, tp_btf, fentry, kprobe): to test\n"
+		"                           fallbacks\n"
+		"  -q, --quiet              print nothing but errors\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            the version\n"
+		"\n"
+		"Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.\n",
+		probe__all_names());
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, RECORD_NAME ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static int parse_probes(const char *list, uint32_t *mask)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int idx, rc = 0;
+
+	if (!copy)
+		return fail("out of memory");
+	*mask = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		idx = probe__by_name(tok);
+		if (idx < 0) {
+			rc = fail("unknown probe '%s' in --probes: valid probes are %s", tok,
+				  probe__all_names());
+			break;
+		}
+		*mask |= 1u << idx;
+	}
+	if (!rc && !*mask)
+		rc = fail("--probes is empty: name at least one of %s", probe__all_names());
+	free(copy);
+	return rc;
+}
+
+static int parse_strategies(const char *list, struct options *o)
+{
+	char *copy = strdup(list), *save = NULL, *tok, *eq;
+	int idx, rc = 0;
+
+	if (!copy)
+		return fail("out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		eq = strchr(tok, '=');
+		if (!eq) {
+			rc = fail("--strategy takes PROBE=KIND, not '%s'", tok);
+			break;
+		}
+		*eq = 0;
+		idx = probe__by_name(tok);
+		if (idx < 0) {
+			rc = fail("unknown probe '%s' in --strategy: valid probes are %s", tok,
+				  probe__all_names());
+			break;
+		}
+		o->force[idx] = probe__strategy_kind(eq + 1);
+		if (!o->force[idx]) {
+			rc = fail("unknown strategy '%s' in --strategy: valid ones are tracepoint, tp_btf, fentry, kprobe",
+				  eq + 1);
+			break;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+static int parse_pids(const char *list, struct options *o)
+{
+	const char *s = list;
+	char *end;
+	long v;
+
+	while (*s) {
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno || end == s || v <= 0 || v > 0x3fffffff || (*end && *end != ','))
+			return fail("-p takes process ids separated by commas, not '%s'", list);
+		if (o->npids == MAX_PIDS)
+			return fail("-p takes at most %d processes", MAX_PIDS);
+		if (kill((pid_t)v, 0) && errno == ESRCH)
+			return fail("no process %ld (-p)", v);
+		o->pids[o->npids++] = (uint32_t)v;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_PROBES = 256, OPT_MIN_LAT, OPT_RING, OPT_SEGMENT, OPT_KEEP, OPT_FLUSH,
+	       OPT_STRATEGY };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "probes", required_argument, NULL, OPT_PROBES },
+		{ "min-latency", required_argument, NULL, OPT_MIN_LAT },
+		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "segment-size", required_argument, NULL, OPT_SEGMENT },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "flush-interval", required_argument, NULL, OPT_FLUSH },
+		{ "strategy", required_argument, NULL, OPT_STRATEGY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	o->probes = (1u << EBT_NPROBES) - 1;
+	o->ring_size = DEFAULT_RING_SIZE;
+	o->flush_ns = TICK_NS;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:d:p:c:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'd':
+			if (units__parse_duration(optarg, &o->duration_ns) || !o->duration_ns)
+				return fail("-d takes a duration such as 500ms, 10s or 5m, not '%s'", optarg);
+			break;
+		case 'p':
+			if (parse_pids(optarg, o))
+				return -1;
+			break;
+		case 'c':
+			if (!*optarg)
+				return fail("-c takes a task name");
+			o->comm = optarg;
+			break;
+		case OPT_PROBES:
+			if (parse_probes(optarg, &o->probes))
+				return -1;
+			break;
+		case OPT_MIN_LAT:
+			if (units__parse_duration(optarg, &o->min_latency_ns))
+				return fail("--min-latency takes a duration such as 0, 100us or 1ms, not '%s'", optarg);
+			o->min_latency_set = true;
+			break;
+		case OPT_RING:
+			if (units__parse_size(optarg, &o->ring_size) || o->ring_size < 4096 ||
+			    o->ring_size > (1ULL << 31))
+				return fail("--ring-size takes a size from 4K to 2G such as 16M, not '%s'", optarg);
+			break;
+		case OPT_SEGMENT:
+			if (units__parse_size(optarg, &o->segment_size) || o->segment_size < 65536)
+				return fail("--segment-size takes a size of at least 64K such as 100M, not '%s'", optarg);
+			break;
+		case OPT_KEEP:
+			if (units__parse_size(optarg, &v) || v < 1 || v > 1000000)
+				return fail("--keep takes a number of segments, not '%s'", optarg);
+			o->keep = (uint32_t)v;
+			break;
+		case OPT_FLUSH:
+			if (units__parse_duration(optarg, &o->flush_ns) || o->flush_ns < 1000000 ||
+			    o->flush_ns > 3600 * TICK_NS)
+				return fail("--flush-interval takes a duration from 1ms to 1h, not '%s'", optarg);
+			break;
+		case OPT_STRATEGY:
+			if (parse_strategies(optarg, o))
+				return -1;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf(RECORD_NAME " %s (trace format %d.%d)\n", VERSION, TRACE_FORMAT_MAJOR,
+			       TRACE_FORMAT_MINOR);
+			exit(0);
+		default:
+			if (optopt && optopt < 256)
+				fail("unknown option '-%c' or missing value: see " RECORD_NAME " --help", optopt);
+			else
+				fail("unknown option '%s' or missing value: see " RECORD_NAME " --help",
+				     argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (!o->output)
+		return fail("no output file: use -o FILE (see " RECORD_NAME " --help)");
+	if (o->keep && !o->segment_size)
+		return fail("--keep needs --segment-size: it keeps the newest N segments");
+	if (optind < argc)
+		o->command = argv + optind;
+	if (o->command && o->npids)
+		return fail("-p and -- COMMAND exclude each other: the command is the process recorded");
+	/* The ring's size must be a power of two. */
+	v = 4096;
+	while (v < o->ring_size)
+		v <<= 1;
+	o->ring_size = v;
+	return 0;
+}
+
+/* Root, or CAP_BPF and CAP_PERFMON in the effective set. */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	const int cap_perfmon = 38, cap_bpf = 39;
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return (data[cap_perfmon / 32].effective & (1u << (cap_perfmon % 32))) &&
+	       (data[cap_bpf / 32].effective & (1u << (cap_bpf % 32)));
+}
+
+static int preflight(const struct options *o)
+{
+	if (!privileged())
+		return fail("need root, or CAP_BPF and CAP_PERFMON, to load BPF programs: run it with sudo");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return fail("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): it needs CONFIG_DEBUG_INFO_BTF=y");
+	if (access("/sys/kernel/tracing/events", F_OK)) {
+		if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
+			return fail("tracefs is not mounted at /sys/kernel/tracing and mounting it failed (%s): mount it with 'mount -t tracefs nodev /sys/kernel/tracing'",
+				    strerror(errno));
+		if (!o->quiet)
+			fprintf(stderr, RECORD_NAME ": mounted tracefs at /sys/kernel/tracing (it stays mounted)\n");
+	}
+	return 0;
+}
+
+static void set_meta_u64(struct trace_writer *w, const char *key, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	trace_writer__set_meta(w, key, buf);
+}
+
+static void write_start_meta(struct recorder *r, int argc, char **argv)
+{
+	struct trace_writer *w = r->w;
+	char buf[1024], key[64];
+	size_t len = 0;
+
+	for (int i = 0; i < EBT_NPROBES; i++)
+		if (r->o.probes & (1u << i))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "",
+						probe__name(i));
+	trace_writer__set_meta(w, "probes", buf);
+	for (int i = 0; i < EBT_NPROBES; i++) {
+		const char *s = probes__strategy(r->probes, i);
+
+		if (!s)
+			continue;
+		snprintf(key, sizeof(key), "probe.%s", probe__name(i));
+		trace_writer__set_meta(w, key, s);
+	}
+	if (r->o.npids || r->o.command) {
+		len = 0;
+		if (r->o.command)
+			snprintf(buf, sizeof(buf), "%d", (int)child__pid(r->child));
+		else
+			for (int i = 0; i < r->o.npids && len < sizeof(buf); i++)
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u",
+							len ? "," : "", r->o.pids[i]);
+		trace_writer__set_meta(w, "filter.pid", buf);
+	}
+	if (r->o.comm)
+		trace_writer__set_meta(w, "filter.comm", probes__config(r->probes)->comm);
+	if (r->o.min_latency_set)
+		set_meta_u64(w, "filter.min_latency_ns", r->o.min_latency_ns);
+	set_meta_u64(w, "record.ring_size", r->o.ring_size);
+	if (r->o.command) {
+		len = 0;
+		for (char **a = r->o.command; *a && len < sizeof(buf); a++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", *a);
+		trace_writer__set_meta(w, "record.command", buf);
+	}
+	len = 0;
+	for (int i = 0; i < argc && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "", argv[i]);
+	trace_writer__set_meta(w, "record.cmdline", buf);
+	trace_writer__set_meta(w, "record.version", VERSION);
+}
+
+/* What every segment begins with after the format's own header. */
+static int write_segment_start(struct recorder *r)
+{
+	int err;
+
+	err = calibrate__write(r->w);
+	if (!err)
+		err = schemas__write_syscall_names(r->w, &r->types, clock__boot_ns());
+	if (!err) {
+		err = procscan__write(r->w);
+		err = err < 0 ? err : 0;
+	}
+	r->hist_all = true;
+	return err;
+}
+
+static int on_segment(struct trace_writer *w, uint32_t segment, void *ctx)
+{
+	(void)w;
+	(void)segment;
+	return write_segment_start(ctx);
+}
+
+/* Once a second and at stop. */
+static int periodic(struct recorder *r)
+{
+	int err;
+
+	err = calibrate__write(r->w);
+	if (!err && r->hist) {
+		err = hist__write(r->hist, r->w, r->hist_all);
+		r->hist_all = false;
+	}
+	if (!err)
+		err = drain__sample_lost(r->drain);
+	return err;
+}
+
+static bool stop_is_clean(int err)
+{
+	return err == -ENOSPC || err == -EFBIG || err == -EDQUOT;
+}
+
+static void report_write_error(const struct recorder *r, int err)
+{
+	const char *path = r->w ? trace_writer__path(r->w) : NULL;
+
+	if (err == -ENOSPC || err == -EDQUOT)
+		fail("stopped: the disk is full writing %s (%s); the trace is readable up to its last flush",
+		     path ? path : r->o.output, trace_strerror(err));
+	else if (err == -EFBIG)
+		fail("stopped: %s reached the file size limit (%s); the trace is readable up to its last flush",
+		     path ? path : r->o.output, trace_strerror(err));
+	else
+		fail("cannot write %s: %s", path ? path : r->o.output, trace_strerror(err));
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: the wait returns at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* A file-size limit and a closed pipe are errors of write(2), handled. */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void summary(struct recorder *r, uint64_t elapsed_ns)
+{
+	struct trace_writer_stats st;
+	char disk[32];
+	double secs = (double)elapsed_ns / 1e9;
+	uint64_t seen, rec, lost, total_lost = 0;
+
+	trace_writer__stats(r->w, &st);
+	for (int i = 0; i < EBT_NPROBES; i++)
+		if (probes__attached(r->probes, i) && !drain__counts(r->drain, i, &seen, &rec, &lost))
+			total_lost += lost;
+	fprintf(stderr, RECORD_NAME ": %llu events in %.1f s (%.0f/s), %llu lost, %s on disk (%.1fx), %s%s\n",
+		(unsigned long long)drain__recorded(r->drain), secs,
+		secs > 0 ? (double)drain__recorded(r->drain) / secs : 0.0,
+		(unsigned long long)total_lost, units__format_size(st.bytes_written, disk, sizeof(disk)),
+		st.bytes_written ? (double)st.bytes_raw / (double)st.bytes_written : 0.0,
+		r->o.output, r->o.segment_size ? ".NNNN" : "");
+	for (int i = 0; i < EBT_NPROBES; i++) {
+		if (!probes__attached(r->probes, i) || drain__counts(r->drain, i, &seen, &rec, &lost))
+			continue;
+		fprintf(stderr, "  %-9s %llu seen, %llu recorded, %llu lost\n", probe__name(i),
+			(unsigned long long)seen, (unsigned long long)rec, (unsigned long long)lost);
+	}
+}
+
+/* seen = recorded + lost for every probe, into the closing metadata. */
+static void write_closing_meta(struct recorder *r)
+{
+	uint64_t seen, rec, lost;
+	char key[64];
+
+	for (int i = 0; i < EBT_NPROBES; i++) {
+		if (!probes__attached(r->probes, i) || drain__counts(r->drain, i, &seen, &rec, &lost))
+			continue;
+		snprintf(key, sizeof(key), "probe.%s.seen", probe__name(i));
+		set_meta_u64(r->w, key, seen);
+		snprintf(key, sizeof(key), "probe.%s.recorded", probe__name(i));
+		set_meta_u64(r->w, key, rec);
+		snprintf(key, sizeof(key), "probe.%s.lost", probe__name(i));
+		set_meta_u64(r->w, key, lost);
+		if (seen != rec + lost)
+			fail("probe %s: %llu events seen but %llu recorded and %llu lost", probe__name(i),
+			     (unsigned long long)seen, (unsigned long long)rec, (unsigned long long)lost);
+	}
+}
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static void configure(struct recorder *r)
+{
+	struct ebt_config *c = probes__config(r->probes);
+
+	memset(c, 0, sizeof(*c));
+	c->self_tgid = (uint32_t)getpid();
+	c->filter_pid = r->o.npids || r->o.command;
+	if (r->o.comm) {
+		strncpy(c->comm, r->o.comm, sizeof(c->comm) - 1);
+		c->filter_comm = 1;
+	}
+	c->syscall_events = r->o.min_latency_set;
+	c->min_latency_ns = r->o.min_latency_ns;
+	c->wakeup_bytes = r->o.ring_size / 4;
+}
+
+int main(int argc, char **argv)
+{
+	struct recorder r = { 0 };
+	struct progress_sample prev = { 0 }, cur = { 0 };
+	struct trace_writer_stats st;
+	uint64_t start = clock__mono_ns(), now, next_tick;
+	int err = 0, rc = 1, status = 0, attached;
+	bool child_done = false, progress, stopped_clean = false;
+	const char *why = NULL;
+	char msg[ERRLEN];
+
+	if (parse_args(argc, argv, &r.o))
+		return 2;
+	if (preflight(&r.o))
+		return 1;
+	setup_signals();
+	progress = !r.o.quiet && isatty(STDERR_FILENO);
+
+	if (r.o.command) {
+		r.child = child__start(r.o.command, msg, sizeof(msg));
+		if (!r.child)
+			return fail("%s", msg), 1;
+	}
+
+	struct probes_opts po = {
+		.enabled = r.o.probes,
+		.ring_size = r.o.ring_size,
+		.follow = r.o.npids || r.o.command,
+		.open_fixed_size = getenv("EBPF_RECORD_OPEN_FIXED") != NULL,
+		.quiet = r.o.quiet,
+	};
+	memcpy(po.force, r.o.force, sizeof(po.force));
+	r.probes = probes__open(&po, msg, sizeof(msg));
+	if (!r.probes) {
+		fail("%s", msg);
+		goto cleanup;
+	}
+	configure(&r);
+	for (int i = 0; i < r.o.npids; i++)
+		probes__pid_add(r.probes, r.o.pids[i]);
+	if (r.child && probes__pid_add(r.probes, (uint32_t)child__pid(r.child))) {
+		fail("cannot add the command to the pid filter: %s", strerror(errno));
+		goto cleanup;
+	}
+
+	struct trace_writer_opts wo = {
+		.sz = sizeof(wo),
+		.segment_size = r.o.segment_size,
+		.keep_segments = r.o.keep,
+		.flush_interval_ms = (uint32_t)(r.o.flush_ns / 1000000),
+		.mode = 0600,
+		.uid = -1,
+		.gid = -1,
+		.on_segment = on_segment,
+		.ctx = &r,
+	};
+	if (geteuid() == 0 && getenv("SUDO_UID") && getenv("SUDO_GID")) {
+		wo.uid = strtol(getenv("SUDO_UID"), NULL, 10);
+		wo.gid = strtol(getenv("SUDO_GID"), NULL, 10);
+	}
+	r.w = trace_writer__open(r.o.output, &wo);
+	if (!r.w) {
+		fail("cannot write %s: %s", r.o.output, trace_strerror(-errno));
+		goto cleanup;
+	}
+
+	attached = probes__attach(r.probes, msg, sizeof(msg));
+	if (attached < 0) {
+		fail("%s", msg);
+		goto cleanup;
+	}
+	if (attached == 0) {
+		fail("no probe could be attached (reasons above): nothing to record");
+		goto cleanup;
+	}
+	write_start_meta(&r, argc, argv);
+	err = schemas__register(r.w, &r.types);
+	if (err) {
+		fail("cannot register record types: %s", trace_strerror(err));
+		goto cleanup;
+	}
+	r.drain = drain__new(r.w, &r.types, r.probes);
+	if (!r.drain) {
+		fail("cannot read the ring buffer: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (probes__hist_fd(r.probes) >= 0) {
+		r.hist = hist__new(probes__hist_fd(r.probes), r.types.syscall_hist);
+		if (!r.hist) {
+			fail("cannot read the syscall histograms: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
+	start = clock__mono_ns();
+	err = write_segment_start(&r);
+	if (err)
+		goto write_error;
+	if (r.child && child__go(r.child, msg, sizeof(msg))) {
+		fail("%s", msg);
+		rc = 127;
+		goto cleanup;
+	}
+	if (!r.o.quiet)
+		fprintf(stderr, RECORD_NAME ": recording to %s%s\n", r.o.output,
+			r.o.command ? "" : "; Ctrl-C to stop");
+
+	next_tick = start + TICK_NS;
+	for (;;) {
+		int n = drain__poll(r.drain, DRAIN_INTERVAL_MS);
+
+		if (n < 0) {
+			err = n;
+			goto write_error;
+		}
+		err = trace_writer__poll(r.w);
+		if (err)
+			goto write_error;
+		now = clock__mono_ns();
+		if (stop_signal) {
+			why = strsignal(stop_signal);
+			break;
+		}
+		if (r.child && child__exited(r.child, &status)) {
+			child_done = true;
+			why = "the command exited";
+			break;
+		}
+		if (r.o.duration_ns && now - start >= r.o.duration_ns) {
+			why = "duration reached";
+			break;
+		}
+		if (now >= next_tick) {
+			next_tick += TICK_NS;
+			if (next_tick <= now)
+				next_tick = now + TICK_NS;
+			err = periodic(&r);
+			if (err)
+				goto write_error;
+			if (progress) {
+				trace_writer__stats(r.w, &st);
+				cur = (struct progress_sample){ now - start, drain__recorded(r.drain),
+								drain__lost(r.drain), st.bytes_raw,
+								st.bytes_written };
+				progress__line(&cur, &prev);
+				prev = cur;
+			}
+		}
+	}
+
+	/* Stop: no new events, then every submitted one drained. Programs
+	 * still running when their link goes are done within a grace period. */
+	probes__detach(r.probes);
+	{
+		struct timespec grace = { 0, 20 * 1000 * 1000 };
+
+		nanosleep(&grace, NULL);
+	}
+	do
+		err = drain__consume(r.drain);
+	while (err > 0);
+	if (err < 0)
+		goto write_error;
+	err = periodic(&r);
+	if (err)
+		goto write_error;
+	if (progress)
+		progress__clear_line();
+	write_closing_meta(&r);
+	stopped_clean = true;
+	goto finish;
+
+write_error:
+	probes__detach(r.probes);
+	if (progress)
+		progress__clear_line();
+	report_write_error(&r, err);
+	stopped_clean = stop_is_clean(err);
+	why = NULL;
+
+finish:
+	if (r.child && !child_done) {
+		/* Stopped by a signal: the command goes too. Otherwise (the disk
+		 * filled, the duration passed) it runs on, unrecorded, and its
+		 * status is still ours. */
+		if (stop_signal)
+			child__stop(r.child, &status);
+		else
+			while (waitpid(child__pid(r.child), &status, 0) < 0 && errno == EINTR)
+				;
+		child_done = true;
+	}
+	if (r.child && stopped_clean) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "%d", status);
+		trace_writer__set_meta(r.w, "record.exit_status", buf);
+	}
+	if (!r.o.quiet && stopped_clean && r.drain)
+		summary(&r, clock__mono_ns() - start);
+	err = trace_writer__close(r.w);
+	r.w = NULL;
+	if (err) {
+		if (stopped_clean && !stop_is_clean(err))
+			report_write_error(&r, err);
+		else if (!stopped_clean || !stop_is_clean(err))
+			stopped_clean = false;
+	}
+	if (!r.o.quiet && why)
+		fprintf(stderr, RECORD_NAME ": stopped: %s\n", why);
+	rc = stopped_clean ? 0 : 1;
+	if (r.child)
+		rc = exit_code_of(status);
+
+cleanup:
+	if (r.child && !child_done)
+		child__stop(r.child, &status);
+	trace_writer__close(r.w);
+	hist__free(r.hist);
+	drain__free(r.drain);
+	probes__close(r.probes);
+	child__free(r.child);
+	return rc;
+}
