@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The writer's open chunk. Appending copies each field into a per-type
+ * column of 64-bit values (strings and byte fields become indices into the
+ * chunk's dictionary); sealing sorts the events by time, picks the
+ * cheapest encoding for every column and compresses the body with LZ4.
+ */
+#include "chunk_encode.h"
+
+#include <errno.h>
+#include <lz4.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "endian.h"
+
+#define NO_ENTRY UINT32_MAX
+
+enum col_op {
+	OP_U8, OP_S8, OP_U16, OP_S16, OP_U32, OP_S32, OP_U64, OP_STR, OP_BYTES,
+};
+
+struct enc_col {
+	uint64_t *v;    /* one value per row */
+	uint16_t off;
+	uint16_t size;
+	uint8_t op;     /* enum col_op */
+	bool is_signed;
+	uint32_t last;  /* dictionary entry of the previous row, NO_ENTRY */
+};
+
+struct enc_type {
+	const struct trace_schema *s;
+	struct enc_col *cols;
+	uint64_t *ts;   /* per row */
+	uint32_t ncols;
+	uint32_t rows, cap;
+	uint32_t row_fixed;    /* encoded bytes a row may take, dictionary aside */
+	uint32_t row_dict_max; /* dictionary bytes a row may add */
+	uint32_t section_max;  /* section and column headers */
+};
+
+struct dict_entry {
+	uint32_t off, len;
+	uint32_t hash;
+};
+
+struct ts_idx {
+	uint64_t ts;
+	uint32_t idx;
+};
+
+struct chunk_enc {
+	struct enc_type *types;
+	uint32_t ntypes;
+
+	uint64_t *ev_ts;
+	uint16_t *ev_type;
+	uint32_t nev, ev_cap;
+
+	uint32_t max_events;
+	uint64_t max_bytes;
+	uint64_t bound; /* upper bound of the encoded body */
+	uint64_t seed;
+
+	uint8_t *arena;
+	size_t arena_len, arena_cap;
+	struct dict_entry *dict;
+	uint32_t ndict, dict_cap;
+	uint32_t *slots; /* entry + 1; 0 is empty */
+	uint32_t nslots;
+
+	/* seal scratch, reused */
+	uint8_t *raw;
+	size_t raw_cap;
+	uint8_t *out;
+	size_t out_cap;
+	struct ts_idx *order;
+	uint32_t *rowmap;
+	uint32_t *gather;
+	uint64_t *tmpv, *tmpts;
+	size_t scratch_cap;
+	struct chunk_type_count *counts;
+};
+
+/* Dictionary, sizes and the type-run and timestamp columns' headers. */
+#define BODY_OVERHEAD 64
+/* A timestamp delta and, worst case, a run of its own. */
+#define ROW_EVENT_MAX (VARINT_MAX + 8)
+
+static uint32_t hash_bytes(uint64_t seed, const uint8_t *p, size_t n)
+{
+	uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull);
+	uint64_t w;
+
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+struct chunk_enc *chunk_enc__new(uint32_t max_events, uint32_t max_bytes, uint64_t seed)
+{
+	struct chunk_enc *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->max_events = max_events;
+	c->max_bytes = max_bytes;
+	c->seed = seed;
+	c->bound = BODY_OVERHEAD;
+	return c;
+}
+
+void chunk_enc__free(struct chunk_enc *c)
+{
+	if (!c)
+		return;
+	for (uint32_t i = 0; i < c->ntypes; i++) {
+		struct enc_type *t = &c->types[i];
+
+		for (uint32_t k = 0; k < t->ncols; k++)
+			free(t->cols[k].v);
+		free(t->cols);
+		free(t->ts);
+	}
+	free(c->types);
+	free(c->ev_ts);
+	free(c->ev_type);
+	free(c->arena);
+	free(c->dict);
+	free(c->slots);
+	free(c->raw);
+	free(c->out);
+	free(c->order);
+	free(c->rowmap);
+	free(c->gather);
+	free(c->tmpv);
+	free(c->tmpts);
+	free(c->counts);
+	free(c);
+}
+
+static uint8_t op_of(const struct schema_col *sc)
+{
+	switch (sc->type) {
+	case TRACE_FIELD_U8: return OP_U8;
+	case TRACE_FIELD_S8: return OP_S8;
+	case TRACE_FIELD_U16: return OP_U16;
+	case TRACE_FIELD_S16: return OP_S16;
+	case TRACE_FIELD_U32: return OP_U32;
+	case TRACE_FIELD_S32: return OP_S32;
+	case TRACE_FIELD_STR: return OP_STR;
+	case TRACE_FIELD_BYTES: return OP_BYTES;
+	default: return OP_U64;
+	}
+}
+
+int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s)
+{
+	struct enc_type *types, *t;
+	struct schema_col *sc = NULL;
+	int err = -ENOMEM;
+
+	if (c->ntypes && c->types[c->ntypes - 1].s->id >= s->id)
+		return -EINVAL;
+	types = realloc(c->types, (c->ntypes + 1) * sizeof(*types));
+	if (!types)
+		return -ENOMEM;
+	c->types = types;
+	struct chunk_type_count *counts = realloc(c->counts, (c->ntypes + 1) * sizeof(*counts));
+
+	if (!counts)
+		return -ENOMEM;
+	c->counts = counts;
+	t = &types[c->ntypes];
+	memset(t, 0, sizeof(*t));
+	t->s = s;
+	t->ncols = s->ncols;
+	t->cols = calloc(s->ncols ? s->ncols : 1, sizeof(*t->cols));
+	sc = calloc(s->ncols ? s->ncols : 1, sizeof(*sc));
+	if (!t->cols || !sc)
+		goto cleanup;
+	schema__columns(s, sc);
+	t->row_fixed = ROW_EVENT_MAX;
+	t->section_max = VARINT_MAX;
+	for (uint32_t k = 0; k < s->ncols; k++) {
+		struct enc_col *col = &t->cols[k];
+
+		col->off = sc[k].off;
+		col->size = sc[k].size;
+		col->op = op_of(&sc[k]);
+		col->is_signed = sc[k].is_signed;
+		col->last = NO_ENTRY;
+		t->section_max += 1 + VARINT_MAX;
+		if (sc[k].is_dict) {
+			t->row_fixed += 5;
+			t->row_dict_max += 3 + col->size;
+		} else {
+			/* zigzag can add a bit; varints carry 7 bits a byte */
+			t->row_fixed += (col->size * 8 + 1 + 6) / 7;
+		}
+	}
+	c->ntypes++;
+	err = 0;
+cleanup:
+	if (err)
+		free(t->cols);
+	free(sc);
+	return err;
+}
+
+bool chunk_enc__fits(const struct chunk_enc *c, unsigned ti)
+{
+	const struct enc_type *t = &c->types[ti];
+	uint64_t need = t->row_fixed + t->row_dict_max + (t->rows ? 0 : t->section_max);
+
+	if (c->nev == 0)
+		return true;
+	return c->nev < c->max_events && c->bound + need <= c->max_bytes;
+}
+
+uint32_t chunk_enc__events(const struct chunk_enc *c)
+{
+	return c->nev;
+}
+
+static int grow(void **p, size_t elem, uint32_t *cap, uint32_t want)
+{
+	uint32_t n = *cap ? *cap : 64;
+	void *q;
+
+	while (n < want)
+		n *= 2;
+	q = realloc(*p, (size_t)n * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int grow_type(struct enc_type *t)
+{
+	uint32_t cap = t->cap, want = t->rows + 1;
+	void *p;
+
+	if (grow((void **)&t->ts, sizeof(*t->ts), &cap, want))
+		return -ENOMEM;
+	for (uint32_t k = 0; k < t->ncols; k++) {
+		p = realloc(t->cols[k].v, (size_t)cap * sizeof(uint64_t));
+		if (!p)
+			return -ENOMEM; /* t->cap stays: columns keep their old size */
+		t->cols[k].v = p;
+	}
+	t->cap = cap;
+	return 0;
+}
+
+static int dict_rehash(struct chunk_enc *c, uint32_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c->ndict; i++) {
+		uint32_t h = c->dict[i].hash & (nslots - 1);
+
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i + 1;
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->nslots = nslots;
+	return 0;
+}
+
+/* The dictionary entry for bytes p[0..len), added when new. */
+static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len)
+{
+	uint32_t h = hash_bytes(c->seed, p, len), i;
+
+	if (c->ndict * 2 >= c->nslots && dict_rehash(c, c->nslots ? c->nslots * 2 : 1024))
+		return -ENOMEM;
+	for (i = h & (c->nslots - 1); c->slots[i]; i = (i + 1) & (c->nslots - 1)) {
+		const struct dict_entry *e = &c->dict[c->slots[i] - 1];
+
+		if (e->hash == h && e->len == len && memcmp(c->arena + e->off, p, len) == 0)
+			return c->slots[i] - 1;
+	}
+	if (c->ndict == c->dict_cap &&
+	    grow((void **)&c->dict, sizeof(*c->dict), &c->dict_cap, c->ndict + 1))
+		return -ENOMEM;
+	if (c->arena_len + len > c->arena_cap || !c->arena) {
+		size_t cap = c->arena_cap ? c->arena_cap : 4096;
+		uint8_t *a;
+
+		while (cap < c->arena_len + len)
+			cap *= 2;
+		a = realloc(c->arena, cap);
+		if (!a)
+			return -ENOMEM;
+		c->arena = a;
+		c->arena_cap = cap;
+	}
+	memcpy(c->arena + c->arena_len, p, len);
+	c->dict[c->ndict] = (struct dict_entry){ .off = (uint32_t)c->arena_len, .len = len, .hash = h };
+	c->arena_len += len;
+	c->slots[i] = ++c->ndict;
+	c->bound += varint_len(len) + len;
+	return c->ndict - 1;
+}
+
+static int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint8_t *p)
+{
+	uint32_t len = col->op == OP_STR ? (uint32_t)strnlen((const char *)p, col->size - 1u)
+					 : col->size;
+	int64_t e;
+
+	if (col->last != NO_ENTRY) {
+		const struct dict_entry *d = &c->dict[col->last];
+
+		if (d->len == len && memcmp(c->arena + d->off, p, len) == 0)
+			return col->last;
+	}
+	e = dict_intern(c, p, len);
+	if (e >= 0)
+		col->last = (uint32_t)e;
+	return e;
+}
+
+int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec)
+{
+	struct enc_type *t = &c->types[ti];
+	const uint8_t *r = rec;
+	uint64_t ts;
+	uint32_t row;
+
+	if (t->rows == t->cap && grow_type(t))
+		return -ENOMEM;
+	if (c->nev == c->ev_cap) {
+		uint32_t cap = c->ev_cap;
+
+		if (grow((void **)&c->ev_ts, sizeof(*c->ev_ts), &cap, c->nev + 1))
+			return -ENOMEM;
+		cap = c->ev_cap;
+		if (grow((void **)&c->ev_type, sizeof(*c->ev_type), &cap, c->nev + 1))
+			return -ENOMEM;
+		c->ev_cap = cap;
+	}
+	/* Dictionary first: the only step that can fail half-way. */
+	row = t->rows;
+	for (uint32_t k = 0; k < t->ncols; k++) {
+		struct enc_col *col = &t->cols[k];
+		const uint8_t *p = r + col->off;
+		uint64_t v;
+
+		switch (col->op) {
+		case OP_U8: v = *p; break;
+		case OP_S8: v = (uint64_t)(int64_t)(int8_t)*p; break;
+		case OP_U16: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+		case OP_S16: { int16_t x; memcpy(&x, p, 2); v = (uint64_t)(int64_t)x; break; }
+		case OP_U32: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+		case OP_S32: { int32_t x; memcpy(&x, p, 4); v = (uint64_t)(int64_t)x; break; }
+		case OP_U64: memcpy(&v, p, 8); break;
+		default: {
+			int64_t e = intern_field(c, col, p);
+
+			if (e < 0)
+				return (int)e;
+			v = (uint64_t)e;
+		}
+		}
+		col->v[row] = v;
+	}
+	memcpy(&ts, r + t->s->time_off, 8);
+	t->ts[row] = ts;
+	if (t->rows++ == 0)
+		c->bound += t->section_max;
+	c->ev_ts[c->nev] = ts;
+	c->ev_type[c->nev] = (uint16_t)ti;
+	c->nev++;
+	c->bound += t->row_fixed;
+	return 0;
+}
+
+/* ---- sealing ------------------------------------------------------------ */
+
+static int cmp_ts_idx(const void *a, const void *b)
+{
+	const struct ts_idx *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Stable sort by time. Ring buffers deliver nearly sorted input, so
+ * insertion sort with a bounded number of moves, else qsort. */
+static void sort_events(struct chunk_enc *c)
+{
+	struct ts_idx *o = c->order;
+	uint32_t n = c->nev;
+	uint64_t budget = (uint64_t)n * 8, moves = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		o[i] = (struct ts_idx){ c->ev_ts[i], i };
+	for (uint32_t i = 1; i < n; i++) {
+		struct ts_idx key = o[i];
+		uint32_t j = i;
+
+		while (j > 0 && o[j - 1].ts > key.ts) {
+			o[j] = o[j - 1];
+			j--;
+			if (++moves > budget) {
+				qsort(o, n, sizeof(*o), cmp_ts_idx);
+				return;
+			}
+		}
+		o[j] = key;
+	}
+}
+
+static int ensure_scratch(struct chunk_enc *c, size_t n)
+{
+	if (n <= c->scratch_cap)
+		return 0;
+	void *a = realloc(c->order, n * sizeof(*c->order));
+
+	if (!a)
+		return -ENOMEM;
+	c->order = a;
+	a = realloc(c->rowmap, n * sizeof(*c->rowmap));
+	if (!a)
+		return -ENOMEM;
+	c->rowmap = a;
+	a = realloc(c->gather, n * sizeof(*c->gather));
+	if (!a)
+		return -ENOMEM;
+	c->gather = a;
+	a = realloc(c->tmpv, n * sizeof(*c->tmpv));
+	if (!a)
+		return -ENOMEM;
+	c->tmpv = a;
+	a = realloc(c->tmpts, n * sizeof(*c->tmpts));
+	if (!a)
+		return -ENOMEM;
+	c->tmpts = a;
+	c->scratch_cap = n;
+	return 0;
+}
+
+/* A length-prefixed part: 5 bytes are reserved for the length and the
+ * body moved down once its size is known. */
+static uint8_t *part_begin(uint8_t *p)
+{
+	return p + 5;
+}
+
+static uint8_t *part_end(uint8_t *start, uint8_t *end)
+{
+	uint8_t *body = start + 5;
+	size_t len = (size_t)(end - body);
+	uint8_t *q = varint_put(start, len);
+
+	memmove(q, body, len);
+	return q + len;
+}
+
+struct col_choice {
+	uint8_t enc;
+	size_t size;
+};
+
+static struct col_choice choose(const uint64_t *v, const uint64_t *ts, uint32_t n, bool sign,
+				bool tsrel_ok)
+{
+	uint64_t first = v[0], prev = 0;
+	size_t plain = 0, delta = 0, tsrel = 0;
+	bool same = true;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t x = v[i];
+
+		same &= x == first;
+		plain += varint_len(sign ? zigzag((int64_t)x) : x);
+		delta += varint_len(zigzag((int64_t)(x - prev)));
+		prev = x;
+	}
+	if (same)
+		return (struct col_choice){ ENC_CONST, varint_len(sign ? zigzag((int64_t)first) : first) };
+	if (tsrel_ok)
+		for (uint32_t i = 0; i < n; i++)
+			tsrel += varint_len(zigzag((int64_t)(v[i] - ts[i])));
+	struct col_choice best = { ENC_PLAIN, plain };
+
+	if (delta < best.size)
+		best = (struct col_choice){ ENC_DELTA, delta };
+	if (tsrel_ok && tsrel < best.size)
+		best = (struct col_choice){ ENC_TSREL, tsrel };
+	return best;
+}
+
+static uint8_t *put_column(uint8_t *p, struct col_choice ch, const uint64_t *v, const uint64_t *ts,
+			   uint32_t n, bool sign)
+{
+	uint64_t prev = 0;
+
+	*p++ = ch.enc;
+	p = varint_put(p, ch.size);
+	switch (ch.enc) {
+	case ENC_CONST:
+		return varint_put(p, sign ? zigzag((int64_t)v[0]) : v[0]);
+	case ENC_PLAIN:
+		if (sign)
+			for (uint32_t i = 0; i < n; i++)
+				p = varint_put(p, zigzag((int64_t)v[i]));
+		else
+			for (uint32_t i = 0; i < n; i++)
+				p = varint_put(p, v[i]);
+		return p;
+	case ENC_DELTA:
+		for (uint32_t i = 0; i < n; i++) {
+			p = varint_put(p, zigzag((int64_t)(v[i] - prev)));
+			prev = v[i];
+		}
+		return p;
+	default:
+		for (uint32_t i = 0; i < n; i++)
+			p = varint_put(p, zigzag((int64_t)(v[i] - ts[i])));
+		return p;
+	}
+}
+
+static void reset(struct chunk_enc *c)
+{
+	for (uint32_t i = 0; i < c->ntypes; i++) {
+		c->types[i].rows = 0;
+		for (uint32_t k = 0; k < c->types[i].ncols; k++)
+			c->types[i].cols[k].last = NO_ENTRY;
+	}
+	c->nev = 0;
+	c->ndict = 0;
+	c->arena_len = 0;
+	if (c->slots)
+		memset(c->slots, 0, c->nslots * sizeof(*c->slots));
+	c->bound = BODY_OVERHEAD;
+}
+
+int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
+{
+	uint32_t n = c->nev, ntypes = 0;
+	bool sorted = true;
+	uint8_t *p, *part;
+	uint64_t prev_ts;
+	size_t hdr, cap;
+
+	if (n == 0)
+		return -EINVAL;
+	if (ensure_scratch(c, n))
+		return -ENOMEM;
+	if (c->raw_cap < c->bound + 16) {
+		free(c->raw);
+		c->raw_cap = c->bound + 16;
+		c->raw = malloc(c->raw_cap);
+		if (!c->raw) {
+			c->raw_cap = 0;
+			return -ENOMEM;
+		}
+	}
+	for (uint32_t i = 1; i < n && sorted; i++)
+		sorted = c->ev_ts[i] >= c->ev_ts[i - 1];
+	if (!sorted) {
+		/* Row of each event within its type, then each type's rows in
+		 * time order, contiguous per type. */
+		uint32_t *base = c->gather; /* reused below as the gather list */
+		uint32_t off = 0;
+
+		sort_events(c);
+		{
+			/* per-type running row number, in rowmap */
+			uint32_t *seen = calloc(c->ntypes, sizeof(*seen));
+			uint32_t *start = calloc(c->ntypes, sizeof(*start));
+
+			if (!seen || !start) {
+				free(seen);
+				free(start);
+				return -ENOMEM;
+			}
+			for (uint32_t i = 0; i < n; i++)
+				c->rowmap[i] = seen[c->ev_type[i]]++;
+			for (uint32_t t = 0; t < c->ntypes; t++) {
+				start[t] = off;
+				off += c->types[t].rows;
+			}
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t e = c->order[i].idx;
+
+				base[start[c->ev_type[e]]++] = c->rowmap[e];
+			}
+			free(seen);
+			free(start);
+		}
+	}
+
+	p = c->raw;
+	/* dictionary */
+	p = varint_put(p, c->ndict);
+	part = p;
+	p = part_begin(p);
+	for (uint32_t i = 0; i < c->ndict; i++) {
+		p = varint_put(p, c->dict[i].len);
+		memcpy(p, c->arena + c->dict[i].off, c->dict[i].len);
+		p += c->dict[i].len;
+	}
+	p = part_end(part, p);
+	/* type runs */
+	part = p;
+	p = part_begin(p);
+	for (uint32_t i = 0; i < n;) {
+		uint16_t t = c->ev_type[sorted ? i : c->order[i].idx];
+		uint32_t j = i + 1;
+
+		while (j < n && c->ev_type[sorted ? j : c->order[j].idx] == t)
+			j++;
+		p = varint_put(p, c->types[t].s->id);
+		p = varint_put(p, j - i);
+		i = j;
+	}
+	p = part_end(part, p);
+	/* timestamps */
+	out->min_ts = sorted ? c->ev_ts[0] : c->order[0].ts;
+	out->max_ts = sorted ? c->ev_ts[n - 1] : c->order[n - 1].ts;
+	prev_ts = out->min_ts;
+	part = p;
+	p = part_begin(p);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t ts = sorted ? c->ev_ts[i] : c->order[i].ts;
+
+		p = varint_put(p, zigzag((int64_t)(ts - prev_ts)));
+		prev_ts = ts;
+	}
+	p = part_end(part, p);
+	/* one section per type present, in id order */
+	uint32_t gbase = 0;
+
+	for (uint32_t t = 0; t < c->ntypes; t++) {
+		struct enc_type *ty = &c->types[t];
+		const uint64_t *ts = ty->ts;
+		uint32_t rows = ty->rows;
+
+		if (!rows)
+			continue;
+		c->counts[ntypes++] = (struct chunk_type_count){ ty->s->id, rows };
+		if (!sorted) {
+			const uint32_t *g = c->gather + gbase;
+
+			for (uint32_t i = 0; i < rows; i++)
+				c->tmpts[i] = ty->ts[g[i]];
+			ts = c->tmpts;
+		}
+		part = p;
+		p = part_begin(p);
+		for (uint32_t k = 0; k < ty->ncols; k++) {
+			const struct enc_col *col = &ty->cols[k];
+			const uint64_t *v = col->v;
+
+			if (!sorted) {
+				const uint32_t *g = c->gather + gbase;
+
+				for (uint32_t i = 0; i < rows; i++)
+					c->tmpv[i] = col->v[g[i]];
+				v = c->tmpv;
+			}
+			struct col_choice ch = choose(v, ts, rows, col->is_signed,
+						      col->op == OP_U64);
+
+			p = put_column(p, ch, v, ts, rows, col->is_signed);
+		}
+		p = part_end(part, p);
+		gbase += rows;
+	}
+
+	size_t raw_len = (size_t)(p - c->raw);
+
+	/* Header, then the body compressed when that helps. */
+	hdr = BLOCK_HEADER_SIZE + CHUNK_HEADER_FIXED + (size_t)ntypes * CHUNK_TYPE_ENTRY;
+	cap = hdr + (size_t)LZ4_compressBound((int)raw_len);
+	if (cap > c->out_cap) {
+		free(c->out);
+		c->out = malloc(cap);
+		c->out_cap = c->out ? cap : 0;
+		if (!c->out)
+			return -ENOMEM;
+	}
+	uint8_t *h = c->out + BLOCK_HEADER_SIZE;
+	int clen = LZ4_compress_default((const char *)c->raw, (char *)c->out + hdr, (int)raw_len,
+					(int)(cap - hdr));
+	uint8_t codec = CODEC_LZ4;
+
+	if (clen <= 0 || (size_t)clen >= raw_len) {
+		memcpy(c->out + hdr, c->raw, raw_len);
+		clen = (int)raw_len;
+		codec = CODEC_NONE;
+	}
+	put_le32(h, (uint32_t)raw_len);
+	put_le32(h + 4, n);
+	put_le64(h + 8, out->min_ts);
+	put_le64(h + 16, out->max_ts);
+	h[24] = codec;
+	h[25] = 0;
+	put_le16(h + 26, (uint16_t)ntypes);
+	put_le32(h + 28, 0);
+	for (uint32_t i = 0; i < ntypes; i++) {
+		uint8_t *e = h + CHUNK_HEADER_FIXED + i * CHUNK_TYPE_ENTRY;
+
+		put_le16(e, c->counts[i].id);
+		put_le16(e + 2, 0);
+		put_le32(e + 4, c->counts[i].count);
+	}
+	out->block = c->out;
+	out->block_len = hdr + (size_t)clen;
+	out->payload_len = (uint32_t)(out->block_len - BLOCK_HEADER_SIZE);
+	out->events = n;
+	out->ntypes = ntypes;
+	out->types = c->counts;
+	reset(c);
+	return 0;
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/* Calibrations: nearest-sample conversion and clock step detection. */
+#include "clock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_cal(const void *a, const void *b)
+{
+	const struct trace_calibration *x = a, *y = b;
+
+	return x->boot_ns < y->boot_ns ? -1 : x->boot_ns > y->boot_ns;
+}
+
+static uint64_t abs_diff(int64_t a, int64_t b)
+{
+	return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+int clock__build(struct clock *c, const struct trace_calibration *cals, uint32_t n)
+{
+	uint32_t out = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!n)
+		return 0;
+	c->cals = malloc((size_t)n * sizeof(*cals));
+	if (!c->cals)
+		return -ENOMEM;
+	memcpy(c->cals, cals, (size_t)n * sizeof(*cals));
+	qsort(c->cals, n, sizeof(*cals), cmp_cal);
+	/* Of samples at the same instant, keep the most certain. */
+	for (uint32_t i = 0; i < n; i++) {
+		if (out && c->cals[out - 1].boot_ns == c->cals[i].boot_ns) {
+			if (c->cals[i].uncertainty_ns < c->cals[out - 1].uncertainty_ns)
+				c->cals[out - 1] = c->cals[i];
+			continue;
+		}
+		c->cals[out++] = c->cals[i];
+	}
+	c->n = out;
+	for (uint32_t i = 1; i < c->n; i++) {
+		const struct trace_calibration *a = &c->cals[i - 1], *b = &c->cals[i];
+		int64_t off_a = a->real_ns - (int64_t)a->boot_ns;
+		int64_t off_b = b->real_ns - (int64_t)b->boot_ns;
+		uint64_t allowed = (uint64_t)a->uncertainty_ns + b->uncertainty_ns +
+				   (b->boot_ns - a->boot_ns) / (1000000 / CLOCK_DRIFT_PPM) +
+				   CLOCK_STEP_SLACK_NS;
+
+		if (abs_diff(off_a, off_b) > allowed)
+			c->steps++;
+	}
+	return 0;
+}
+
+void clock__free(struct clock *c)
+{
+	free(c->cals);
+	memset(c, 0, sizeof(*c));
+}
+
+int clock__realtime(const struct clock *c, uint64_t boot_ns, int64_t *real_ns, uint32_t *hint)
+{
+	uint32_t i = *hint < c->n ? *hint : 0;
+
+	if (!c->n)
+		return -ENODATA;
+	/* i: the last calibration at or before boot_ns (or 0), found by
+	 * stepping from the hint when close, else by bisection. */
+	if (!(c->cals[i].boot_ns <= boot_ns && (i + 1 == c->n || c->cals[i + 1].boot_ns > boot_ns))) {
+		uint32_t lo = 0, hi = c->n;
+
+		while (hi - lo > 1) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (c->cals[mid].boot_ns <= boot_ns)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		i = lo;
+	}
+	*hint = i;
+	if (i + 1 < c->n && c->cals[i].boot_ns <= boot_ns &&
+	    c->cals[i + 1].boot_ns - boot_ns < boot_ns - c->cals[i].boot_ns)
+		i++;
+	*real_ns = c->cals[i].real_ns + (int64_t)(boot_ns - c->cals[i].boot_ns);
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Little-endian loads and stores, LEB128 varints and zigzag (FORMAT.md,
+ * "Primitive encodings"). Internal to the format library.
+ */
+#ifndef EBPFTRACE_ENDIAN_H
+#define EBPFTRACE_ENDIAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The longest varint: 64 bits in 7-bit groups. */
+#define VARINT_MAX 10
+
+static inline void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+static inline uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Bytes the varint of v takes. */
+static inline unsigned varint_len(uint64_t v)
+{
+	/* 1 + floor(bits / 7), with bits(0) counted as 1. */
+	unsigned bits = 64 - (unsigned)__builtin_clzll(v | 1);
+
+	return (bits * 9 + 64) / 64;
+}
+
+/* Stores v at p (room for VARINT_MAX bytes); returns the byte after it. */
+static inline uint8_t *varint_put(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/*
+ * Decodes a varint at p without a bounds check: the caller guarantees
+ * VARINT_MAX readable bytes at p (decode buffers carry that much zeroed
+ * padding) and compares the returned position with its end afterwards.
+ * Stops after VARINT_MAX bytes, so a run of continuation bytes cannot run
+ * away.
+ */
+static inline const uint8_t *varint_get_unchecked(const uint8_t *p, uint64_t *out)
+{
+	uint64_t v = *p++;
+
+	if (__builtin_expect(v < 0x80, 1)) {
+		*out = v;
+		return p;
+	}
+	v &= 0x7f;
+	for (unsigned shift = 7; shift < 7 * VARINT_MAX; shift += 7) {
+		uint64_t b = *p++;
+
+		v |= (b & 0x7f) << shift;
+		if (b < 0x80)
+			break;
+	}
+	*out = v;
+	return p;
+}
+
+/*
+ * Bounds-checked varint decode from [*pp, end). Returns 0, or -1 when the
+ * varint runs past end or is longer than VARINT_MAX bytes.
+ */
+static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < VARINT_MAX; i++) {
+		if (p >= end)
+			return -1;
+		uint64_t b = *p++;
+
+		v |= (b & 0x7f) << (7 * i);
+		if (b < 0x80) {
+			*out = v;
+			*pp = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+#endif /* EBPFTRACE_ENDIAN_H */

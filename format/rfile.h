@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One trace file being read: opening (header, trailer and index, or a scan
+ * of the block headers when there is no index), then a stream of its
+ * events, block by block, with damage reported as it is met. Internal to
+ * the format library.
+ */
+#ifndef EBPFTRACE_RFILE_H
+#define EBPFTRACE_RFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "block.h"
+#include "chunk_decode.h"
+#include "clock.h"
+#include "index.h"
+#include "meta.h"
+#include "trace.h"
+
+struct rtype {
+	struct trace_schema *s;
+	uint8_t *rec;   /* record buffer, allocated on first use */
+	bool wanted;    /* passes the type filter */
+};
+
+struct rfile {
+	char *path;
+	uint16_t index;      /* in the reader */
+	int fd;              /* -1 while not open */
+	uint64_t size;
+	struct file_header fh;
+
+	struct meta meta;
+	struct rtype *types; /* sorted by id */
+	uint32_t ntypes;
+	struct clock clock;
+	uint32_t clock_hint;
+	struct index ix;
+	bool indexed;
+	bool truncated;
+	uint64_t data_end;   /* blocks end here (the index when there is one) */
+
+	uint64_t chunks, first_ts, last_ts; /* known at open */
+
+	/* streaming */
+	uint64_t pos;
+	bool in_chunk;
+	uint64_t chunk_off, chunk_len;
+	struct chunk_dec *dec;
+	uint8_t *payload;
+	size_t payload_cap;
+	uint64_t from, to;
+	bool type_filter;
+
+	/* shared with the reader */
+	const struct trace_reader_opts *opts;
+	struct trace_reader_stats *st;
+
+	/* merge state */
+	struct trace_event cur;
+	bool primed, done;
+};
+
+/* Opens and indexes PATH. On failure returns NULL with errno set
+ * (EPROTO not a trace, ENOTSUP newer major version, ...). */
+struct rfile *rfile__open(const char *path, uint16_t index, const struct trace_reader_opts *opts,
+			  struct trace_reader_stats *st);
+void rfile__free(struct rfile *f);
+
+/* Back to the start of the events in range (opening the file again if
+ * it was closed). */
+int rfile__rewind(struct rfile *f);
+void rfile__set_range(struct rfile *f, uint64_t from, uint64_t to);
+/* names: NULL-terminated, or NULL for every type. */
+void rfile__set_types(struct rfile *f, const char *const *names);
+
+/* 0 and *ev; -ENOENT at the end; another -errno when reading fails. */
+int rfile__next(struct rfile *f, struct trace_event *ev);
+/* Gives back the descriptor and chunk buffers (the file is done). */
+void rfile__release(struct rfile *f);
+
+const struct trace_schema *rfile__schema(const struct rfile *f, const char *name);
+
+#endif /* EBPFTRACE_RFILE_H */

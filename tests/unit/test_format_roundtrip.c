@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/* Round trips: every field type, the built-in types, metadata, calibration,
+ * the index, many chunks. */
+#include <limits.h>
+
+#include "test_format_util.h"
+
+/* One record type with every field type, arrays and extremes. */
+struct t_all {
+	uint8_t u8;
+	int8_t s8;
+	uint16_t u16;
+	int16_t s16;
+	uint32_t u32;
+	int32_t s32;
+	uint64_t ts;
+	uint64_t u64;
+	int64_t s64;
+	uint64_t arr[5];
+	int32_t sarr[3];
+	char name[12];
+	uint8_t addr[16];
+	uint8_t pad[4]; /* not covered by a field: reads back as zeros */
+	uint64_t since;
+};
+
+static const struct trace_field_desc t_all_fields[] = {
+	T_FIELD(struct t_all, u8, TRACE_FIELD_U8, TRACE_HINT_NONE),
+	T_FIELD(struct t_all, s8, TRACE_FIELD_S8, TRACE_HINT_NONE),
+	T_FIELD(struct t_all, u16, TRACE_FIELD_U16, TRACE_HINT_NONE),
+	T_FIELD(struct t_all, s16, TRACE_FIELD_S16, TRACE_HINT_NONE),
+	T_FIELD(struct t_all, u32, TRACE_FIELD_U32, TRACE_HINT_HEX),
+	T_FIELD(struct t_all, s32, TRACE_FIELD_S32, TRACE_HINT_ERRNO),
+	T_FIELD(struct t_all, ts, TRACE_FIELD_U64, TRACE_HINT_TIME),
+	T_FIELD(struct t_all, u64, TRACE_FIELD_U64, TRACE_HINT_NONE),
+	T_FIELD(struct t_all, s64, TRACE_FIELD_S64, TRACE_HINT_NONE),
+	{ "arr", TRACE_FIELD_U64, TRACE_HINT_NONE, offsetof(struct t_all, arr), 40, 5 },
+	{ "sarr", TRACE_FIELD_S32, TRACE_HINT_NONE, offsetof(struct t_all, sarr), 12, 3 },
+	T_FIELD(struct t_all, name, TRACE_FIELD_STR, TRACE_HINT_NONE),
+	T_FIELD(struct t_all, addr, TRACE_FIELD_BYTES, TRACE_HINT_IPADDR),
+	T_FIELD(struct t_all, since, TRACE_FIELD_U64, TRACE_HINT_BOOTTIME),
+};
+
+static const struct trace_schema_desc t_all_desc = {
+	.name = "all",
+	.size = sizeof(struct t_all),
+	.nfields = sizeof(t_all_fields) / sizeof(t_all_fields[0]),
+	.fields = t_all_fields,
+};
+
+static void t_all_make(struct t_all *a, uint64_t i)
+{
+	static const char *const names[] = { "", "a", "eleven_char", "x" };
+
+	memset(a, 0, sizeof(*a));
+	a->ts = 5000 + i * 10;
+	switch (i % 4) {
+	case 0: /* extremes */
+		a->u8 = UINT8_MAX;
+		a->s8 = INT8_MIN;
+		a->u16 = UINT16_MAX;
+		a->s16 = INT16_MIN;
+		a->u32 = UINT32_MAX;
+		a->s32 = INT32_MIN;
+		a->u64 = UINT64_MAX;
+		a->s64 = INT64_MIN;
+		break;
+	case 1:
+		a->s8 = INT8_MAX;
+		a->s16 = INT16_MAX;
+		a->s32 = INT32_MAX;
+		a->s64 = INT64_MAX;
+		break;
+	case 2:
+		a->s8 = -1;
+		a->s16 = -1;
+		a->s32 = -1;
+		a->s64 = -1;
+		a->u64 = 1;
+		break;
+	default:
+		a->u8 = (uint8_t)i;
+		a->u16 = (uint16_t)(i * 7);
+		a->u32 = (uint32_t)(i * 1000003);
+		a->u64 = i * 0x123456789ull;
+		a->s64 = -(int64_t)i * 99;
+	}
+	for (int k = 0; k < 5; k++)
+		a->arr[k] = k == 0 ? i : k == 1 ? 42 : (i * 31 + (uint64_t)k) ^ (UINT64_MAX * (k == 4));
+	a->sarr[0] = -(int32_t)(i % 100);
+	a->sarr[1] = INT32_MIN;
+	a->sarr[2] = (int32_t)i;
+	/* the longest string a str[12] holds: 11 characters */
+	strcpy(a->name, names[i % 4]);
+	for (int k = 0; k < 16; k++)
+		a->addr[k] = (uint8_t)(i % 3 == 0 ? (uint64_t)k : 255 - (uint64_t)k * (i % 5));
+	a->since = a->ts - 100 - i % 17;
+}
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = t_mkdtemp();
+}
+
+static void teardown(void)
+{
+	t_rmdir(dir);
+}
+
+TestSuite(format_roundtrip, .init = setup, .fini = teardown);
+
+Test(format_roundtrip, every_field_type_and_builtin)
+{
+	char *path = t_path(dir, "all.trace");
+	struct trace_writer *w = t_open_writer(path, NULL);
+	struct t_damage td = { 0 };
+	struct trace_event ev;
+	const int n = 1000;
+	int type, got_all = 0, got_lost = 0, got_proc = 0;
+
+	cr_assert_not_null(w, "%s", strerror(errno));
+	cr_assert_eq(trace_writer__set_meta(w, "host.name", "box"), 0);
+	cr_assert_eq(trace_writer__set_meta(w, "record.command", "first"), 0);
+	type = trace_writer__add_type(w, &t_all_desc);
+	cr_assert_geq(type, TRACE_TYPE_FIRST_USER);
+	struct trace_calibration cal = { .boot_ns = 5000, .real_ns = 1700000000000000000ll,
+					 .uncertainty_ns = 40 };
+
+	cr_assert_eq(trace_writer__calibrate(w, &cal), 0);
+	for (int i = 0; i < n; i++) {
+		struct t_all a;
+
+		t_all_make(&a, (uint64_t)i);
+		cr_assert_eq(trace_writer__append(w, type, &a, sizeof(a)), 0);
+		if (i % 100 == 0) {
+			struct trace_lost l = { .ts = a.ts, .since_ns = a.ts - 77, .count = (uint64_t)i,
+						.cpu = (uint32_t)i % 2 };
+
+			snprintf(l.probe, sizeof(l.probe), "opens");
+			cr_assert_eq(trace_writer__lost(w, &l), 0);
+		}
+		if (i % 250 == 0) {
+			struct trace_process p = { .ts = a.ts, .start_ns = 12, .pid = (uint32_t)i,
+						   .ppid = 1, .uid = 1000, .gid = 1000 };
+
+			strcpy(p.comm, "proc");
+			memset(p.cmdline, 'c', sizeof(p.cmdline) - 1);
+			p.cmdline[i % 1000] = 0;
+			cr_assert_eq(trace_writer__process(w, &p), 0);
+		}
+		if (i == 500)
+			cr_assert_eq(trace_writer__flush(w), 0);
+	}
+	cr_assert_eq(trace_writer__set_meta(w, "record.command", "second"), 0);
+	cr_assert_eq(trace_writer__close(w), 0);
+
+	struct trace_reader *r = t_open_reader(path, &td);
+
+	cr_assert_not_null(r, "%s", trace_strerror(-errno));
+	cr_assert_str_eq(trace_reader__meta(r, 0, "host.name"), "box");
+	cr_assert_str_eq(trace_reader__meta(r, 0, "record.command"), "second");
+	cr_assert_null(trace_reader__meta(r, 0, "nope"));
+	const struct trace_schema *s = trace_reader__schema(r, 0, "all");
+
+	cr_assert_not_null(s);
+	cr_assert_eq(trace_schema__size(s), sizeof(struct t_all));
+	cr_assert_eq(trace_schema__nfields(s), t_all_desc.nfields);
+	for (size_t k = 0; k < t_all_desc.nfields; k++) {
+		const struct trace_field_desc *f = trace_schema__field(s, k);
+
+		cr_assert_str_eq(f->name, t_all_fields[k].name);
+		cr_assert_eq(f->type, t_all_fields[k].type);
+		cr_assert_eq(f->hint, t_all_fields[k].hint);
+		cr_assert_eq(f->offset, t_all_fields[k].offset);
+		cr_assert_eq(f->size, t_all_fields[k].size);
+		cr_assert_eq(f->count, t_all_fields[k].count);
+	}
+	int i = 0;
+	uint64_t last_ts = 0;
+
+	while (trace_reader__next(r, &ev) == 0) {
+		const char *name = trace_schema__name(ev.schema);
+
+		cr_assert_geq(ev.ts, last_ts);
+		last_ts = ev.ts;
+		if (strcmp(name, "all") == 0) {
+			struct t_all want;
+
+			t_all_make(&want, (uint64_t)i++);
+			cr_assert_eq(ev.size, sizeof(want));
+			cr_assert_eq(memcmp(ev.data, &want, sizeof(want)), 0, "record %d differs", i - 1);
+			const struct trace_field_desc *f = trace_schema__find_field(ev.schema, "s64");
+
+			cr_assert_eq(trace_field__i64(f, ev.data, 0), want.s64);
+			f = trace_schema__find_field(ev.schema, "sarr");
+			cr_assert_eq(trace_field__i64(f, ev.data, 1), INT32_MIN);
+			f = trace_schema__find_field(ev.schema, "name");
+			cr_assert_str_eq(trace_field__str(f, ev.data), want.name);
+			got_all++;
+		} else if (strcmp(name, "lost") == 0) {
+			struct trace_lost l;
+
+			cr_assert_eq(trace_event__lost(&ev, &l), 0);
+			cr_assert_eq(l.since_ns, l.ts - 77);
+			cr_assert_str_eq(l.probe, "opens");
+			got_lost++;
+		} else if (strcmp(name, "process") == 0) {
+			struct trace_process p;
+
+			cr_assert_eq(trace_event__process(&ev, &p), 0);
+			cr_assert_eq(strlen(p.cmdline), p.pid % 1000);
+			cr_assert_str_eq(p.comm, "proc");
+			got_proc++;
+		} else {
+			cr_assert_fail("unexpected type %s", name);
+		}
+	}
+	cr_assert_eq(got_all, n);
+	cr_assert_eq(got_lost, n / 100);
+	cr_assert_eq(got_proc, n / 250);
+	int64_t real;
+
+	cr_assert_eq(trace_reader__realtime(r, 0, 6000, &real), 0);
+	cr_assert_eq(real, 1700000000000000000ll + 1000);
+	struct trace_reader_stats st;
+
+	trace_reader__stats(r, &st);
+	cr_assert_eq(st.files_indexed, 1);
+	cr_assert_eq(st.chunks, 2);
+	cr_assert_eq(td.count, 0, "damage: %s", td.last_what);
+	trace_reader__close(r);
+	free(path);
+}
+
+Test(format_roundtrip, thousands_of_chunks)
+{
+	char *path = t_path(dir, "many.trace");
+	struct trace_writer_opts wo = { .sz = sizeof(wo), .chunk_events = 7, .uid = -1, .gid = -1 };
+	struct trace_writer *w = t_open_writer(path, &wo);
+	struct t_damage td = { 0 };
+	struct trace_event ev;
+	const uint64_t n = 7 * 3000 + 3;
+	int type;
+
+	cr_assert_not_null(w);
+	type = trace_writer__add_type(w, &t_open_desc);
+	for (uint64_t i = 0; i < n; i++) {
+		struct t_open o;
+
+		t_open_make(&o, i);
+		cr_assert_eq(trace_writer__append(w, type, &o, sizeof(o)), 0);
+	}
+	struct trace_writer_stats ws;
+
+	trace_writer__stats(w, &ws);
+	cr_assert_eq(ws.events, n);
+	cr_assert_eq(trace_writer__close(w), 0);
+
+	struct trace_reader *r = t_open_reader(path, &td);
+
+	cr_assert_not_null(r);
+	uint64_t i = 0;
+
+	while (trace_reader__next(r, &ev) == 0) {
+		struct t_open want;
+
+		t_open_make(&want, i++);
+		cr_assert_eq(memcmp(ev.data, &want, sizeof(want)), 0, "event %llu", (unsigned long long)i - 1);
+	}
+	cr_assert_eq(i, n);
+	struct trace_reader_stats st;
+
+	trace_reader__stats(r, &st);
+	cr_assert_eq(st.chunks, 3001);
+	cr_assert_eq(td.count, 0);
+	trace_reader__close(r);
+	free(path);
+}
