@@ -172,11 +172,15 @@ static void summary(struct replay_ctx *c)
 
 	size_t np = report_nprobes(c);
 	if (np) {
-		fprintf(f, "\n  %-12s %s\n", "PROBE", "ATTACHED AS");
+		fprintf(f, "\n  %-10s %12s %12s %10s  %s\n", "PROBE", "SEEN", "RECORDED", "LOST",
+			"ATTACHED AS");
 		for (size_t i = 0; i < np; i++) {
 			const char *name, *how;
 			report_probe(c, i, &name, &how);
-			fprintf(f, "  %-12s %s\n", name, how);
+			fprintf(f, "  %-10s %12s %12s %10s  %s\n", name,
+				report_probe_count(c, name, "seen"),
+				report_probe_count(c, name, "recorded"),
+				report_probe_count(c, name, "lost"), how);
 		}
 	}
 }

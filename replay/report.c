@@ -58,13 +58,19 @@ const char *report_filters(struct replay_ctx *c, char *buf, size_t size)
 	return buf;
 }
 
+/* probe.<name>, not probe.<name>.seen and the like. */
+static bool is_probe_key(const char *k)
+{
+	return !strncmp(k, "probe.", 6) && k[6] && !strchr(k + 6, '.');
+}
+
 size_t report_nprobes(struct replay_ctx *c)
 {
 	const char *k, *v;
 	size_t n = 0;
 
 	for (size_t i = 0; trace_reader__meta_at(c->r, 0, i, &k, &v) == 0; i++)
-		if (!strncmp(k, "probe.", 6))
+		if (is_probe_key(k))
 			n++;
 	return n;
 }
@@ -76,7 +82,7 @@ void report_probe(struct replay_ctx *c, size_t want, const char **name, const ch
 
 	*name = *how = "";
 	for (size_t i = 0; trace_reader__meta_at(c->r, 0, i, &k, &v) == 0; i++) {
-		if (strncmp(k, "probe.", 6))
+		if (!is_probe_key(k))
 			continue;
 		if (n++ == want) {
 			*name = k + 6;
@@ -84,6 +90,15 @@ void report_probe(struct replay_ctx *c, size_t want, const char **name, const ch
 			return;
 		}
 	}
+}
+
+const char *report_probe_count(struct replay_ctx *c, const char *probe, const char *what)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "probe.%s.%s", probe, what);
+	const char *v = trace_reader__meta(c->r, trace_reader__nfiles(c->r) - 1, key);
+	return v ? v : "-";
 }
 
 const char *report_probe_note(struct replay_ctx *c, const char *probe)

@@ -24,6 +24,8 @@ const char *report_filters(struct replay_ctx *c, char *buf, size_t size);
 /* Probes from the metadata keys probe.<name> of the first file. */
 size_t report_nprobes(struct replay_ctx *c);
 void report_probe(struct replay_ctx *c, size_t i, const char **name, const char **how);
+/* The closing counts probe.<name>.seen / .recorded / .lost, or "-". */
+const char *report_probe_count(struct replay_ctx *c, const char *probe, const char *what);
 /* " (probe tcp: unavailable: ...)" or " (probe tcp was not enabled)" or "". */
 const char *report_probe_note(struct replay_ctx *c, const char *probe);
 /* "HH:MM:SS.mmm" wall-clock (local or --utc), or "+1.234s" without a clock. */
