@@ -546,7 +546,7 @@ int main(int argc, char **argv)
 	struct recorder r = { 0 };
 	struct progress_sample prev = { 0 }, cur = { 0 };
 	struct trace_writer_stats st;
-	uint64_t start = clock__mono_ns(), now, next_tick;
+	uint64_t start = clock__mono_ns(), now, next_tick, stopped_at = 0;
 	int err = 0, rc = 1, status = 0, attached;
 	bool child_done = false, progress, stopped_clean = false;
 	const char *why = NULL;
@@ -690,6 +690,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	stopped_at = clock__mono_ns();
 	/* Stop: no new events, then every submitted one drained. Programs
 	 * still running when their link goes are done within a grace period. */
 	probes__detach(r.probes);
@@ -713,6 +714,7 @@ int main(int argc, char **argv)
 	goto finish;
 
 write_error:
+	stopped_at = clock__mono_ns();
 	probes__detach(r.probes);
 	if (progress)
 		progress__clear_line();
@@ -739,7 +741,7 @@ finish:
 		trace_writer__set_meta(r.w, "record.exit_status", buf);
 	}
 	if (!r.o.quiet && stopped_clean && r.drain)
-		summary(&r, clock__mono_ns() - start);
+		summary(&r, stopped_at - start);
 	err = trace_writer__close(r.w);
 	r.w = NULL;
 	if (err) {
