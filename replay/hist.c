@@ -248,8 +248,15 @@ static int rebuild(struct hist_analysis *h)
 	if (!out)
 		return -ENOMEM;
 	h->out = out;
-	for (size_t i = 0; i < h->nev; i++)
-		out[n++] = h->ev[i];
+	/* A kernel histogram counts every call; events may be only the slow
+	 * ones (--min-latency): per syscall, the kernel's wins. */
+	for (size_t i = 0; i < h->nev; i++) {
+		bool in_kernel = false;
+		for (size_t k = 0; k < h->nks && !h->opts.per_process; k++)
+			in_kernel |= h->ks[k].nr == h->ev[i].nr;
+		if (!in_kernel)
+			out[n++] = h->ev[i];
+	}
 	/* Kernel histograms: one per syscall, all groups summed. */
 	for (size_t i = 0; i < h->nks; i++) {
 		const struct kstate *k = &h->ks[i];

@@ -22,6 +22,7 @@ static const char usage[] =
 	"\n"
 	"What to show (default: the summary and every analysis):\n"
 	"  --events            one line per event, in time order, with wall-clock times\n"
+	"                      (the process snapshot and syscall table only with --all)\n"
 	"  --summary           host, kernel, time range, events per type, lost, probes\n"
 	"  --hist              syscall latency histograms (log2)\n"
 	"  --opens             file opens: top paths, slowest, failures by errno\n"
@@ -53,11 +54,12 @@ static const char usage[] =
 enum {
 	OPT_EVENTS = 256, OPT_SUMMARY, OPT_HIST, OPT_OPENS, OPT_TCP, OPT_UDP, OPT_PROCS, OPT_LOST,
 	OPT_RATES, OPT_SINCE, OPT_UNTIL, OPT_JSON, OPT_CSV, OPT_UTC, OPT_TOP, OPT_PER_PROCESS,
-	OPT_EXPORT, OPT_HTML, OPT_INFO, OPT_VERIFY, OPT_RECOVER, OPT_VERSION,
+	OPT_EXPORT, OPT_HTML, OPT_INFO, OPT_VERIFY, OPT_RECOVER, OPT_VERSION, OPT_ALL,
 };
 
 static const struct option long_opts[] = {
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "hist", no_argument, NULL, OPT_HIST },
 	{ "opens", no_argument, NULL, OPT_OPENS },
@@ -340,6 +342,22 @@ static int feed(struct replay_ctx *c, const struct trace_event *ev)
 	return err;
 }
 
+/* The /proc snapshot and the syscall table: records about the recording,
+ * not events; --events shows them with --all. */
+static bool is_bookkeeping(const struct trace_event *ev)
+{
+	static const struct trace_schema *last;
+	static bool last_is;
+
+	if (ev->type == TRACE_TYPE_PROCESS)
+		return true;
+	if (ev->schema != last) {
+		last = ev->schema;
+		last_is = !strcmp(trace_schema__name(ev->schema), "syscall_name");
+	}
+	return last_is;
+}
+
 static int run(struct replay_ctx *c, const char *perfetto, const char *html)
 {
 	struct trace_event ev;
@@ -374,6 +392,8 @@ static int run(struct replay_ctx *c, const char *perfetto, const char *html)
 			/* Names first: a syscall event needs the table. */
 			if (ev.type >= TRACE_TYPE_FIRST_USER && syscall_names__feed(c->names, &ev))
 				return -ENOMEM;
+			if (!c->all_types && !html && is_bookkeeping(&ev))
+				continue;
 			if (c->fmt == FMT_JSON)
 				json_event(c, &ev);
 			else if (c->fmt == FMT_CSV)
@@ -413,6 +433,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "p:c:o:h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_EVENTS: c.events = true; break;
+		case OPT_ALL: c.all_types = true; break;
 		case OPT_SUMMARY: c.show |= SHOW_SUMMARY; break;
 		case OPT_HIST: c.show |= SHOW_HIST; break;
 		case OPT_OPENS: c.show |= SHOW_OPENS; break;

@@ -31,6 +31,7 @@ struct replay_ctx {
 	enum out_format fmt;
 	unsigned show;
 	bool events;	  /* --events */
+	bool all_types;	  /* --all: bookkeeping records in --events too */
 	bool utc;	  /* times in UTC instead of local time */
 	size_t top;	  /* rows per table */
 	bool per_process; /* --per-process histograms */

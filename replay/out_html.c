@@ -75,7 +75,7 @@ static void head(struct replay_ctx *c, FILE *f, const struct report_host *h)
 		"tr.bad td{background:#fdecea}.warn{background:#fff4e5;border-left:4px solid #f0a020;padding:6px 10px;margin:8px 0}\n"
 		".ok{color:#2a7}.grid{display:flex;flex-wrap:wrap;gap:18px}.card{border:1px solid #e3e3e3;border-radius:6px;padding:8px 12px}\n"
 		"svg text{font:12px system-ui,sans-serif;fill:#333}svg .axis{stroke:#888;stroke-width:1}svg .gridl{stroke:#eee}\n"
-		"code{font:13px ui-monospace,Menlo,Consolas,monospace}\n"
+		"code{font:13px ui-monospace,Menlo,Consolas,monospace}td.wrap{max-width:560px;word-break:break-word}\n"
 		"</style></head><body>\n");
 }
 
@@ -159,8 +159,13 @@ static void summary(struct replay_ctx *c, FILE *f, const struct report_host *h)
 			report_probe(c, i, &name, &how);
 			fprintf(f, "<tr><td>");
 			esc(f, name);
-			fprintf(f, "</td><td><code>");
-			esc(f, how);
+			fprintf(f, "</td><td class=\"wrap\"><code>");
+			for (const char *h = how; *h; h++) {
+				char one[2] = { *h, 0 };
+				esc(f, one);
+				if (*h == ',')
+					fputs("<wbr>", f);
+			}
 			fprintf(f, "</code></td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
 				report_probe_count(c, name, "seen"), report_probe_count(c, name, "recorded"),
 				report_probe_count(c, name, "lost"));
@@ -168,6 +173,13 @@ static void summary(struct replay_ctx *c, FILE *f, const struct report_host *h)
 		fprintf(f, "</table></div>\n");
 	}
 	fprintf(f, "</div>\n");
+}
+
+/* Records the recorder writes about itself, not kernel activity. */
+static bool bookkeeping(const char *type)
+{
+	return !strcmp(type, "syscall_name") || !strcmp(type, "process") ||
+	       !strcmp(type, "syscall_hist");
 }
 
 /* Events per second over time, one line per type, red marks where events
@@ -186,7 +198,7 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 	}
 	for (size_t b = 0; b < nb; b++)
 		for (size_t k = 0; k < nt; k++)
-			if (timeline__count(t, b, k) / secs > max)
+			if (!bookkeeping(timeline__type_name(t, k)) && timeline__count(t, b, k) / secs > max)
 				max = timeline__count(t, b, k) / secs;
 	double ystep = nice_step(max > 0 ? max : 1), ymax = ceil((max > 0 ? max : 1) / ystep) * ystep;
 	double span = nb * secs, xstep = nice_step(span);
@@ -216,6 +228,8 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 		"(bucket %g ms)</text>\n", L + pw / 2, H - 8, secs * 1e3);
 	fprintf(f, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">events "
 		"per second</text>\n", T + ph / 2);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#666\">kernel events "
+		"(the recorder's own bookkeeping records are left out)</text>\n", W - R, T + 12);
 	for (size_t b = 0; b < nb; b++)
 		if (timeline__lost(t, b)) {
 			double px = L + (b + 0.5) / nb * pw;
@@ -224,6 +238,8 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 				" events lost</title></line>\n", px, px, T, T + ph, timeline__lost(t, b));
 		}
 	for (size_t k = 0; k < nt && k < 8; k++) {
+		if (bookkeeping(timeline__type_name(t, k)))
+			continue;
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"", colors[k]);
 		for (size_t b = 0; b < nb; b++) {
 			double v = timeline__count(t, b, k) / secs;
@@ -233,6 +249,8 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 	}
 	fprintf(f, "</svg>\n<div>");
 	for (size_t k = 0; k < nt && k < 8; k++) {
+		if (bookkeeping(timeline__type_name(t, k)))
+			continue;
 		fprintf(f, "<span style=\"color:%s\">&#9632;</span> ", colors[k]);
 		esc(f, timeline__type_name(t, k));
 		fprintf(f, " &nbsp; ");
