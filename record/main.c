@@ -45,6 +45,7 @@ struct options {
 	uint32_t keep;
 	uint64_t flush_ns;
 	bool quiet;
+	bool verbose;
 	const char *force[EBT_NPROBES];
 	char **command;
 };
@@ -101,6 +102,7 @@ static void usage(FILE *f)
 		"                           (tracepoint, tp_btf, fentry, kprobe): to test\n"
 		"                           fallbacks\n"
 		"  -q, --quiet              print nothing but errors\n"
+		"  -v, --verbose            libbpf's messages too (why a program did not load)\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            the version\n"
 		"\n"
@@ -214,6 +216,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "flush-interval", required_argument, NULL, OPT_FLUSH },
 		{ "strategy", required_argument, NULL, OPT_STRATEGY },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -225,7 +228,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->ring_size = DEFAULT_RING_SIZE;
 	o->flush_ns = TICK_NS;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:d:p:c:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:p:c:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -277,6 +280,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -571,6 +577,7 @@ int main(int argc, char **argv)
 		.follow = r.o.npids || r.o.command,
 		.open_fixed_size = getenv("EBPF_RECORD_OPEN_FIXED") != NULL,
 		.quiet = r.o.quiet,
+		.verbose = r.o.verbose,
 	};
 	memcpy(po.force, r.o.force, sizeof(po.force));
 	r.probes = probes__open(&po, msg, sizeof(msg));

@@ -90,8 +90,9 @@ static const struct strategy syscalls_strategies[] = {
 };
 
 static const struct strategy tcp_strategies[] = {
-	{ "tracepoint", NEED_TRACEPOINT, { "ebt_tcp_state" }, { "sock/inet_sock_set_state" },
-	  { NULL } },
+	{ "tracepoint", NEED_TRACEPOINT, { "ebt_tcp_state", "ebt_tcp_accept4", "ebt_tcp_accept" },
+	  { "sock/inet_sock_set_state", "syscalls/sys_exit_accept4", "syscalls/sys_exit_accept" },
+	  { "syscalls/sys_exit_accept4", "syscalls/sys_exit_accept" } },
 	{ "tp_btf", NEED_BTF_TP, { "ebt_tcp_state_btf" }, { "inet_sock_set_state" }, { NULL } },
 	{ "fentry", NEED_FUNC, { "ebt_tcp_set_state_fentry" }, { "tcp_set_state" }, { NULL } },
 	{ "kprobe", NEED_KPROBE, { "ebt_tcp_set_state_kprobe" }, { "tcp_set_state" }, { NULL } },
@@ -153,11 +154,19 @@ struct probes {
 
 /* The last warning libbpf printed, for a one-line reason. */
 static char last_libbpf_msg[256];
+static bool libbpf_verbose;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	char *nl;
 
+	if (libbpf_verbose && level != LIBBPF_DEBUG) {
+		va_list copy;
+
+		va_copy(copy, args);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
 	if (level != LIBBPF_WARN)
 		return 0;
 	vsnprintf(last_libbpf_msg, sizeof(last_libbpf_msg), fmt, args);
@@ -211,6 +220,7 @@ struct probes *probes__open(const struct probes_opts *opts, char *err, size_t er
 	struct probes *p;
 	int e;
 
+	libbpf_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 	p = calloc(1, sizeof(*p));
 	if (!p) {

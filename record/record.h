@@ -29,6 +29,7 @@ struct probes_opts {
 	/* Only this strategy kind ("tracepoint", "tp_btf", ...) per probe, or NULL. */
 	const char *force[EBT_NPROBES];
 	bool quiet;           /* no strategy lines on stderr */
+	bool verbose;         /* libbpf's messages (verifier logs) on stderr */
 };
 
 const char *probe__name(int probe);
