@@ -152,7 +152,6 @@ static const struct qcol proc_cols[] = {
 	  "(CASE WHEN e.exit_ts IS NOT NULL THEN (e.exit_status >> 8) & 255 END)" },
 	{ "signal", "SIGNAL", "sig killed_by", QD_INT, QS_SIGNAL, QC_SHOW | QC_GROUP,
 	  "(CASE WHEN e.exit_ts IS NOT NULL THEN e.exit_status & 127 END)" },
-	{ "events", "EVENTS", "", QD_INT, 0, 0, "e.events" },
 	{ "filename", "FILENAME", "program exe executable binary", QD_TEXT, 0, QC_GROUP,
 	  "e.filename" },
 	{ "cmdline", "CMDLINE", "args arguments command_line", QD_TEXT, 0, QC_SHOW,
@@ -203,7 +202,7 @@ const struct qkind_desc qkinds[QK__COUNT] = {
 		.time_col = -1, .metric = -1, .weight = -1, .path_col = -1, .name_col = 0,
 		.comm_col = -1, .pid_col = -1, .tid_col = -1, .uid_col = -1,
 		.saddr_col = -1, .sport_col = -1, .daddr_col = -1, .dport_col = -1,
-		.ret_col = -1,
+		.ret_col = -1, .order = "-calls nr",
 	},
 	[QK_TCP] = {
 		.name = "tcp connections",
@@ -214,7 +213,7 @@ const struct qkind_desc qkinds[QK__COUNT] = {
 		.time_col = 1, .metric = 13, .weight = -1, .path_col = -1, .name_col = 3,
 		.comm_col = 3, .pid_col = 2, .tid_col = -1, .uid_col = -1,
 		.saddr_col = 5, .sport_col = 6, .daddr_col = 7, .dport_col = 8,
-		.ret_col = -1,
+		.ret_col = -1, .order = "end_ts skaddr",
 	},
 	[QK_TCP_STATES] = {
 		.name = "tcp state changes",
@@ -248,7 +247,7 @@ const struct qkind_desc qkinds[QK__COUNT] = {
 		.time_col = 0, .metric = 11, .weight = -1, .path_col = -1, .name_col = 3,
 		.comm_col = 3, .pid_col = 2, .tid_col = -1, .uid_col = -1,
 		.saddr_col = 5, .sport_col = 6, .daddr_col = 7, .dport_col = 8,
-		.ret_col = -1,
+		.ret_col = -1, .order = "-bytes first_ts skaddr pid sport dport saddr daddr",
 	},
 	[QK_PROCESSES] = {
 		.name = "processes",
@@ -256,10 +255,10 @@ const struct qkind_desc qkinds[QK__COUNT] = {
 		.table = "processes",
 		.what = "processes: the /proc snapshot, forks, execs and exits",
 		KIND_COLS(proc_cols),
-		.time_col = 4, .metric = 7, .weight = -1, .path_col = 13, .name_col = 3,
+		.time_col = 4, .metric = 7, .weight = -1, .path_col = 12, .name_col = 3,
 		.comm_col = 3, .pid_col = 0, .tid_col = -1, .uid_col = 2,
 		.saddr_col = -1, .sport_col = -1, .daddr_col = -1, .dport_col = -1,
-		.ret_col = -1,
+		.ret_col = -1, .order = "start_ts pid",
 	},
 	[QK_LOST] = {
 		.name = "lost events",

@@ -82,7 +82,10 @@ struct qkind_desc {
 	int comm_col, pid_col, tid_col, uid_col;
 	int saddr_col, sport_col, daddr_col, dport_col;
 	int ret_col;	/* `failed` / `successful`: ret < 0 / >= 0; -1 none */
-	const char *sort_sql; /* the row order in SQL, ties broken on content */
+	/* Row order after the session: column names, '-' for descending,
+	 * then the order rows were produced in (reader order; in the index,
+	 * rowid). Empty: that order alone. */
+	const char *order;
 };
 
 extern const struct qkind_desc qkinds[QK__COUNT];

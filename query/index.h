@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libebpfquery: the SQLite index of recording sessions (schema in
+ * query/QUERY.md). ebpf-query builds and queries it; ebpf-record adds each
+ * finished recording to the user's default index.
+ *
+ * Conventions as in query.h: opaque objects, 0 or a negative errno,
+ * messages in struct query_error.
+ */
+#ifndef EBPFQUERY_INDEX_H
+#define EBPFQUERY_INDEX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "query/query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct query_db;
+
+/* Opens (creating with create) an index and brings its schema up to date.
+ * NULL with errno and *err on failure (not an index, newer schema, ...). */
+struct query_db *query_db__open(const char *path, bool create, struct query_error *err);
+void query_db__close(struct query_db *db);
+
+struct query_index_stats {
+	int64_t session;   /* the session's id in the index */
+	bool unchanged;	   /* already indexed from the same file: nothing was written */
+	bool replaced;	   /* an older import of the session (or of the path) was replaced */
+	uint64_t events;   /* events read */
+	uint64_t rows;	   /* rows inserted */
+	double seconds;	   /* reading and inserting, wall clock */
+};
+
+/* Imports one recording (a file or the base name of segments) as one
+ * session, in one transaction: all of it or nothing. A session already in
+ * the index (same session id) is replaced, or left alone when its file
+ * has not changed since (same size and modification time); a session
+ * recorded before to the same path is replaced. */
+int query_db__index(struct query_db *db, const char *trace_path, struct query_index_stats *st,
+		    struct query_error *err);
+
+/* Runs a parsed query as SQL over every session (session_id > 0: only that
+ * one). */
+int query_db__query(struct query_db *db, const struct query *q, int64_t session_id,
+		    struct query_result **out, struct query_error *err);
+/* The SQL a query compiles to, with its parameters, and SQLite's plan. */
+int query_db__explain(struct query_db *db, const struct query *q, int64_t session_id,
+		      FILE *out, struct query_error *err);
+/* Runs one SQL statement as given (read-only: the index is not changed). */
+int query_db__sql(struct query_db *db, const char *sql, struct query_result **out,
+		  struct query_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EBPFQUERY_INDEX_H */
