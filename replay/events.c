@@ -9,26 +9,6 @@
 
 #include "replay/out.h"
 
-void line_strn(struct line *l, const char *s, size_t n)
-{
-	size_t room = line_room(l);
-	if (n > room)
-		n = room;
-	memcpy(l->p, s, n);
-	l->p += n;
-}
-
-void line_str(struct line *l, const char *s)
-{
-	line_strn(l, s, strlen(s));
-}
-
-void line_chr(struct line *l, char ch)
-{
-	if (line_room(l))
-		*l->p++ = ch;
-}
-
 void line_u64(struct line *l, uint64_t v)
 {
 	char tmp[24];
@@ -68,8 +48,10 @@ void line_hex(struct line *l, uint64_t v)
 void line_pad(struct line *l, const char *start, size_t width)
 {
 	size_t n = (size_t)(l->p - start);
-	while (n++ < width)
-		line_chr(l, ' ');
+	if (n < width && width - n <= line_room(l)) {
+		memset(l->p, ' ', width - n);
+		l->p += width - n;
+	}
 }
 
 void line_usecs(struct line *l, uint64_t ns)
@@ -86,6 +68,26 @@ void line_flush(struct line *l, FILE *f)
 {
 	fwrite_unlocked(l->buf, 1, (size_t)(l->p - l->buf), f);
 	l->p = l->buf;
+}
+
+static char sink_buf[LINE_SINK_CAP];
+static struct line sink = { sink_buf, sink_buf, LINE_SINK_CAP };
+
+struct line *line_sink(void)
+{
+	return &sink;
+}
+
+void line_end(struct line *l, FILE *f)
+{
+	if ((size_t)(l->p - l->buf) > l->cap - LINE_SLACK)
+		line_flush(l, f);
+}
+
+void line_sink_flush(FILE *f)
+{
+	if (sink.p != sink.buf)
+		line_flush(&sink, f);
 }
 
 void fmt_datetime(char *buf, size_t size, int64_t real_ns, bool utc)
@@ -233,10 +235,23 @@ void event_pid_comm(const struct trace_event *ev, uint32_t *pid, char *comm, siz
 	}
 }
 
+static inline bool plain(unsigned char ch)
+{
+	return ch >= 0x20 && ch != 0x7f && ch != '"' && ch != '\\';
+}
+
 static void line_quoted(struct line *l, const char *s, size_t max)
 {
 	line_chr(l, '"');
 	for (size_t i = 0; i < max && s[i]; i++) {
+		size_t run = i;
+		while (run < max && s[run] && plain((unsigned char)s[run]))
+			run++;
+		if (run > i) {
+			line_strn(l, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '"' || ch == '\\') {
 			line_chr(l, '\\');

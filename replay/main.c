@@ -406,6 +406,7 @@ static int run(struct replay_ctx *c, const char *perfetto, const char *html)
 		if ((err = feed(c, &ev)))
 			return err;
 	}
+	line_sink_flush(c->out);
 	if (err != -ENOENT)
 		return err;
 	tcp_analysis__finish(c->tcp);

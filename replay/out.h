@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "replay/replay.h"
 #include "trace.h"
@@ -61,23 +62,52 @@ void fmt_iso_utc(char *buf, size_t size, int64_t real_ns);
 void fmt_duration(char *buf, size_t size, uint64_t ns);
 void fmt_bytes(char *buf, size_t size, uint64_t bytes);
 
-/* A line-oriented buffer for the hot --events path. */
+/* An output buffer for the hot --events path: lines are appended to one
+ * large buffer that goes to the FILE in big writes (line_end), instead of
+ * one stdio call per field. Small scratch lines use line_reset/line_flush. */
+#define LINE_SINK_CAP (1 << 18)
+#define LINE_SLACK (1 << 14) /* more than one event's line can take */
 struct line {
 	char *p;
-	char buf[4096];
+	char *buf;
+	size_t cap;
 };
+/* A scratch line of n bytes on the stack. */
+#define LINE_LOCAL(name, n) \
+	char name##_buf[n];  \
+	struct line name = { name##_buf, name##_buf, n }
 static inline void line_reset(struct line *l) { l->p = l->buf; }
-static inline size_t line_room(const struct line *l) { return sizeof(l->buf) - 8 - (size_t)(l->p - l->buf); }
-void line_str(struct line *l, const char *s);
-void line_strn(struct line *l, const char *s, size_t n);
-void line_chr(struct line *l, char ch);
+static inline size_t line_room(const struct line *l)
+{
+	return l->cap - 8 - (size_t)(l->p - l->buf);
+}
+static inline void line_strn(struct line *l, const char *s, size_t n)
+{
+	size_t room = line_room(l);
+	if (n > room)
+		n = room;
+	memcpy(l->p, s, n);
+	l->p += n;
+}
+static inline void line_str(struct line *l, const char *s) { line_strn(l, s, strlen(s)); }
+static inline void line_chr(struct line *l, char ch)
+{
+	if (l->p < l->buf + l->cap - 8)
+		*l->p++ = ch;
+}
 void line_u64(struct line *l, uint64_t v);
 void line_i64(struct line *l, int64_t v);
 void line_hex(struct line *l, uint64_t v);
 void line_pad(struct line *l, const char *start, size_t width);
 /* ns as "12.345" microseconds. */
 void line_usecs(struct line *l, uint64_t ns);
+/* Writes out and empties l. */
 void line_flush(struct line *l, FILE *f);
+/* The shared event buffer; line_end writes it out when it fills, and
+ * line_sink_flush before anything else is written to the same FILE. */
+struct line *line_sink(void);
+void line_end(struct line *l, FILE *f);
+void line_sink_flush(FILE *f);
 
 /* One event's text after the time/comm/pid/type columns. */
 void event_details(struct replay_ctx *c, const struct trace_event *ev, struct line *l);

@@ -24,7 +24,7 @@ static void line_csv(struct line *l, const char *s)
 
 static void cell(FILE *f, const char *s, bool last)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	line_reset(&l);
 	line_csv(&l, s);
@@ -57,7 +57,8 @@ void csv_events_header(struct replay_ctx *c)
 
 void csv_event(struct replay_ctx *c, const struct trace_event *ev)
 {
-	struct line l, d;
+	LINE_LOCAL(l, 8192);
+	LINE_LOCAL(d, 4096);
 	uint32_t pid;
 	char comm[16], t[48];
 
@@ -79,7 +80,9 @@ void csv_event(struct replay_ctx *c, const struct trace_event *ev)
 	*d.p = '\0';
 	line_csv(&l, d.buf);
 	line_chr(&l, '\n');
-	line_flush(&l, c->out);
+	struct line *sink = line_sink();
+	line_strn(sink, l.buf, (size_t)(l.p - l.buf));
+	line_end(sink, c->out);
 }
 
 static void summary_tables(struct replay_ctx *c)

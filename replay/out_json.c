@@ -32,7 +32,7 @@ static void line_json_str(struct line *l, const char *s, size_t max)
 
 void json_str(FILE *f, const char *s)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	line_reset(&l);
 	line_json_str(&l, s, SIZE_MAX);
@@ -64,7 +64,7 @@ static void line_time_iso(struct replay_ctx *c, struct line *l, uint16_t file, u
 
 void json_event(struct replay_ctx *c, const struct trace_event *ev)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 	const struct trace_schema *s = ev->schema;
 	size_t n = trace_schema__nfields(s);
 	const struct trace_field_desc *family = NULL;
@@ -129,7 +129,9 @@ void json_event(struct replay_ctx *c, const struct trace_event *ev)
 		}
 	}
 	line_str(&l, "}}\n");
-	line_flush(&l, c->out);
+	struct line *sink = line_sink();
+	line_strn(sink, l.buf, (size_t)(l.p - l.buf));
+	line_end(sink, c->out);
 }
 
 /* ---- report rows -------------------------------------------------------- */
@@ -148,7 +150,7 @@ static void kv_u64(FILE *f, const char *k, uint64_t v)
 
 static void kv_time(struct replay_ctx *c, FILE *f, const char *k, uint16_t file, uint64_t ts)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	fprintf(f, ",\"%s\":", k);
 	line_reset(&l);

@@ -73,7 +73,7 @@ static void line_jstr(struct line *l, const char *s, size_t max)
 static void slice(struct pf *p, const char *cat, const char *name, uint32_t pid, uint32_t tid,
 		  uint64_t ts, uint64_t dur, const struct trace_event *ev)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	begin(p, &l);
 	line_str(&l, "{\"ph\":\"X\",\"cat\":\"");
@@ -89,11 +89,11 @@ static void slice(struct pf *p, const char *cat, const char *name, uint32_t pid,
 	line_str(&l, ",\"dur\":");
 	line_usecs(&l, dur);
 	line_str(&l, ",\"args\":{\"detail\":");
-	struct line d;
+	LINE_LOCAL(d, 4096);
 	line_reset(&d);
 	event_details(p->c, ev, &d);
 	*d.p = '\0';
-	line_jstr(&l, d.buf, sizeof(d.buf));
+	line_jstr(&l, d.buf, d.cap);
 	line_str(&l, "}}");
 	line_flush(&l, p->f);
 }
@@ -101,7 +101,7 @@ static void slice(struct pf *p, const char *cat, const char *name, uint32_t pid,
 static void instant(struct pf *p, const char *name, uint32_t pid, uint64_t ts, bool global,
 		    const struct trace_event *ev)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	begin(p, &l);
 	line_str(&l, "{\"ph\":\"i\",\"cat\":\"");
@@ -116,11 +116,11 @@ static void instant(struct pf *p, const char *name, uint32_t pid, uint64_t ts, b
 	line_str(&l, ",\"ts\":");
 	line_ts(p, &l, ts);
 	line_str(&l, ",\"args\":{\"detail\":");
-	struct line d;
+	LINE_LOCAL(d, 4096);
 	line_reset(&d);
 	event_details(p->c, ev, &d);
 	*d.p = '\0';
-	line_jstr(&l, d.buf, sizeof(d.buf));
+	line_jstr(&l, d.buf, d.cap);
 	line_str(&l, "}}");
 	line_flush(&l, p->f);
 }
@@ -128,7 +128,7 @@ static void instant(struct pf *p, const char *name, uint32_t pid, uint64_t ts, b
 static void tcp_async(struct pf *p, const struct tcp_conn *t)
 {
 	char r[80], name[160], lo[80];
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	report_endpoint(t->family, t->daddr, t->dport, r, sizeof(r));
 	report_endpoint(t->family, t->saddr, t->sport, lo, sizeof(lo));
@@ -218,7 +218,7 @@ static void event(struct pf *p, const struct trace_event *ev)
 
 static void metadata(struct pf *p)
 {
-	struct line l;
+	LINE_LOCAL(l, 8192);
 
 	for (size_t i = 0; i < procs_analysis__count(p->procs); i++) {
 		const struct proc_info *pi = procs_analysis__at(p->procs, i);
@@ -246,7 +246,7 @@ static void counters(struct pf *p)
 	double secs = timeline__bucket_ns(t) / 1e9;
 
 	for (size_t b = 0; b < timeline__nbuckets(t); b++) {
-		struct line l;
+		LINE_LOCAL(l, 8192);
 		begin(p, &l);
 		line_str(&l, "{\"ph\":\"C\",\"name\":\"events/s\",\"pid\":0,\"tid\":0,\"ts\":");
 		line_ts(p, &l, timeline__start_ns(t) + b * timeline__bucket_ns(t));
