@@ -748,8 +748,13 @@ static int parse_subject(struct parser *p)
 	p->q->kind_pos = kt->pos;
 	p->q->kind_len = kend->pos + kend->len - kt->pos;
 	p->i += used;
-	if (kind == QK_SYSCALL_HIST)
+	if (kind == QK_SYSCALL_HIST) {
+		if (p->q->mode == QM_COUNT)
+			return qerror_set(p->err, p->q->kind_pos, p->q->kind_len,
+					  "a syscall histogram cannot be counted; ask 'count syscalls"
+					  " by name' for the calls recorded as events%s", "");
 		p->q->mode = QM_HIST;
+	}
 	if (nnames) {
 		/* Words before "syscalls" are syscall names; elsewhere a mistake. */
 		if (kind != QK_SYSCALLS && kind != QK_SYSCALL_HIST) {
