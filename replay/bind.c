@@ -86,6 +86,48 @@ const struct trace_field_desc *const *replay_binding__resolve(struct replay_bind
 	return e->match ? e->fields : NULL;
 }
 
+/* Records are little-endian (FORMAT.md); on a little-endian host a field
+ * is read in place, which the per-event outputs notice. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define READER(name, type)                         \
+	static inline type name(const char *p)     \
+	{                                          \
+		type v;                            \
+		memcpy(&v, p, sizeof(v));          \
+		return v;                          \
+	}
+READER(rd_u8, uint8_t)
+READER(rd_u16, uint16_t)
+READER(rd_u32, uint32_t)
+READER(rd_u64, uint64_t)
+READER(rd_s8, int8_t)
+READER(rd_s16, int16_t)
+READER(rd_s32, int32_t)
+READER(rd_s64, int64_t)
+
+uint64_t replay_field_u64(const struct trace_field_desc *f, const void *rec)
+{
+	if (!f)
+		return 0;
+	const char *p = (const char *)rec + f->offset;
+	switch (f->type) {
+	case TRACE_FIELD_U8: return rd_u8(p);
+	case TRACE_FIELD_U16: return rd_u16(p);
+	case TRACE_FIELD_U32: return rd_u32(p);
+	case TRACE_FIELD_U64: return rd_u64(p);
+	case TRACE_FIELD_S8: return (uint64_t)(int64_t)rd_s8(p);
+	case TRACE_FIELD_S16: return (uint64_t)(int64_t)rd_s16(p);
+	case TRACE_FIELD_S32: return (uint64_t)(int64_t)rd_s32(p);
+	case TRACE_FIELD_S64: return (uint64_t)rd_s64(p);
+	default: return 0;
+	}
+}
+
+int64_t replay_field_i64(const struct trace_field_desc *f, const void *rec)
+{
+	return (int64_t)replay_field_u64(f, rec);
+}
+#else
 uint64_t replay_field_u64(const struct trace_field_desc *f, const void *rec)
 {
 	if (!f || f->type == TRACE_FIELD_STR || f->type == TRACE_FIELD_BYTES)
@@ -99,6 +141,7 @@ int64_t replay_field_i64(const struct trace_field_desc *f, const void *rec)
 		return 0;
 	return trace_field__i64(f, rec, 0);
 }
+#endif
 
 const char *replay_field_str(const struct trace_field_desc *f, const void *rec, char *buf,
 			     size_t size)

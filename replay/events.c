@@ -162,6 +162,8 @@ struct plan {
 	const struct trace_field_desc *pid, *comm;
 	const struct trace_field_desc *f[MAXF]; /* the kind's fields, by name */
 	const struct trace_field_desc *family;	/* for generic IPADDR fields */
+	const char *type_name;
+	size_t type_len;
 };
 
 static const struct {
@@ -195,6 +197,8 @@ static struct plan *plan_for(const struct trace_event *ev)
 	struct plan *p = nplans < 64 ? &plans[nplans++] : &plans[next_plan++ % 64];
 	memset(p, 0, sizeof(*p));
 	p->s = ev->schema;
+	p->type_name = trace_schema__name(ev->schema);
+	p->type_len = strlen(p->type_name);
 	p->pid = trace_schema__find_field(ev->schema, "pid");
 	p->comm = trace_schema__find_field(ev->schema, "comm");
 	if (ev->type == TRACE_TYPE_LOST) {
@@ -235,9 +239,62 @@ void event_pid_comm(const struct trace_event *ev, uint32_t *pid, char *comm, siz
 	}
 }
 
+/* Printable and needing no escape in a quoted string. */
+static const bool plain_tab[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1, [0x80 ... 0xff] = 1,
+};
+
 static inline bool plain(unsigned char ch)
 {
-	return ch >= 0x20 && ch != 0x7f && ch != '"' && ch != '\\';
+	return plain_tab[ch];
+}
+
+/* A string field of at most its size, copied without a bounce buffer. */
+static void line_field(struct line *l, const struct trace_field_desc *f, const void *rec,
+		       const char *dflt)
+{
+	if (f && f->type == TRACE_FIELD_STR) {
+		const char *s = (const char *)rec + f->offset;
+		size_t n = strnlen(s, f->size);
+		if (n) {
+			line_strn(l, s, n);
+			return;
+		}
+	}
+	line_str(l, dflt);
+}
+
+void event_prefix(const struct trace_event *ev, struct line *l)
+{
+	struct plan *p = plan_for(ev);
+	char *col = l->p;
+
+	if (p->kind == K_PROCESS) {
+		uint32_t pid;
+		char comm[16];
+		event_pid_comm(ev, &pid, comm, sizeof(comm));
+		line_str(l, comm[0] ? comm : "-");
+		line_pad(l, col, 16);
+		line_chr(l, ' ');
+		col = l->p;
+		line_u64(l, pid);
+	} else {
+		line_field(l, p->comm, ev->data, "-");
+		line_pad(l, col, 16);
+		line_chr(l, ' ');
+		col = l->p;
+		uint64_t pid = replay_field_u64(p->pid, ev->data);
+		if (pid)
+			line_u64(l, pid);
+		else
+			line_chr(l, '-');
+	}
+	line_pad(l, col, 7);
+	line_chr(l, ' ');
+	col = l->p;
+	line_strn(l, p->type_name, p->type_len);
+	line_pad(l, col, 10);
+	line_chr(l, ' ');
 }
 
 static void line_quoted(struct line *l, const char *s, size_t max)
@@ -384,12 +441,10 @@ void event_details(struct replay_ctx *c, const struct trace_event *ev, struct li
 	struct plan *p = plan_for(ev);
 	const struct trace_field_desc *const *f = p->f;
 	const void *r = ev->data;
-	char buf[64];
 
 	switch (p->kind) {
 	case K_OPEN: {
-		replay_field_str(f[0], r, buf, sizeof(buf));
-		line_str(l, buf[0] ? buf : "open");
+		line_field(l, f[0], r, "open");
 		line_chr(l, ' ');
 		int64_t dirfd = f[1] ? replay_field_i64(f[1], r) : -100;
 		if (dirfd == -100)

@@ -111,6 +111,8 @@ void line_sink_flush(FILE *f);
 
 /* One event's text after the time/comm/pid/type columns. */
 void event_details(struct replay_ctx *c, const struct trace_event *ev, struct line *l);
+/* "COMM PID TYPE " in aligned columns. */
+void event_prefix(const struct trace_event *ev, struct line *l);
 /* pid and comm of an event, by its schema ("" and 0 when absent). */
 void event_pid_comm(const struct trace_event *ev, uint32_t *pid, char *comm, size_t size);
 

@@ -56,27 +56,10 @@ void text_events_header(struct replay_ctx *c)
 void text_event(struct replay_ctx *c, const struct trace_event *ev)
 {
 	struct line *l = line_sink();
-	uint32_t pid;
-	char comm[16];
 
 	line_time(c, l, ev->file, ev->ts);
 	line_chr(l, ' ');
-	event_pid_comm(ev, &pid, comm, sizeof(comm));
-	char *col = l->p;
-	line_str(l, comm[0] ? comm : "-");
-	line_pad(l, col, 16);
-	line_chr(l, ' ');
-	col = l->p;
-	if (pid)
-		line_u64(l, pid);
-	else
-		line_chr(l, '-');
-	line_pad(l, col, 7);
-	line_chr(l, ' ');
-	col = l->p;
-	line_str(l, trace_schema__name(ev->schema));
-	line_pad(l, col, 10);
-	line_chr(l, ' ');
+	event_prefix(ev, l);
 	event_details(c, ev, l);
 	line_chr(l, '\n');
 	line_end(l, c->out);
