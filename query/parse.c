@@ -563,6 +563,10 @@ static int parse_time(struct parser *p, struct qtime *out)
 		tm.tm_min = mi;
 		tm.tm_isdst = -1;
 		time_t secs = utc ? timegm(&tm) - tz_ofs : mktime(&tm);
+		/* Boottime and epoch nanoseconds fit 63 bits until 2262. */
+		if (secs < 0 || secs > 9000000000)
+			return qerror_set(p->err, out->pos, out->len,
+					  "'%s' is outside the years 1970 to 2255", s);
 		out->ref = QTR_WALL;
 		out->v = (int64_t)secs * 1000000000 + (int64_t)(sec * 1e9 + 0.5);
 		return 0;
