@@ -21,3 +21,13 @@ $(FORMAT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBEBPFTRACE)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_FORMAT) $(LIBS_TEST) -o $@
+
+# Benchmark: tests/bench/bench_format*.c, run by `make bench`.
+FORMAT_BENCH_SRCS := $(wildcard tests/bench/bench_format*.c)
+FORMAT_BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(FORMAT_BENCH_SRCS))
+BENCHES += $(FORMAT_BENCHES)
+
+$(FORMAT_BENCHES): $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBEBPFTRACE)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_FORMAT) -o $@

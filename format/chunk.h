@@ -23,6 +23,7 @@ enum col_enc {
 	ENC_PLAIN = 1, /* one value per row (signed integers zigzagged) */
 	ENC_DELTA = 2, /* zigzag(value - previous row's value), first row's previous 0 */
 	ENC_TSREL = 3, /* zigzag(value - the row's timestamp); integers only */
+	ENC_FIXED = 4, /* base, width, then (value - base) in width bytes per row */
 };
 
 /* A type's events in one chunk, as the chunk header lists them. */

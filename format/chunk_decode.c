@@ -18,16 +18,22 @@
 
 /* Zeroed bytes after the body, so unchecked varint reads stay inside. */
 #define RAW_PAD 16
+/* Rows decoded at a time per type: as many as fit in BATCH_BYTES, within
+ * [BATCH_MIN_ROWS, BATCH_MAX_ROWS]. */
+#define BATCH_BYTES (64u << 10)
+#define BATCH_MIN_ROWS 8
+#define BATCH_MAX_ROWS 256
 
-enum dec_enc { D_PLAIN_U, D_PLAIN_S, D_DELTA, D_TSREL };
+enum dec_enc { D_PLAIN_U, D_PLAIN_S, D_DELTA, D_TSREL, D_FIXED_U, D_FIXED_S };
 enum dec_op { S_U8, S_U16, S_U32, S_U64, S_STR, S_BYTES };
 
 struct dcol {
 	const uint8_t *p, *end;
-	uint64_t prev;     /* DELTA's previous value */
-	uint32_t shown;    /* dictionary entry in the record, UINT32_MAX none */
+	uint64_t prev;     /* DELTA's previous value; FIXED's base */
+	uint8_t width;     /* FIXED */
+	uint32_t *shown;   /* STR/BYTES, per batch row: the entry it holds and its
+			    * length (zeros beyond), 2 words a row */
 	uint16_t off, size;
-	uint16_t cur_len;  /* string bytes in the record; beyond them zeros */
 	uint8_t enc, op;
 };
 
@@ -36,27 +42,38 @@ struct dslot {
 	uint32_t count;    /* events of this type in the chunk */
 	uint32_t seen;     /* events of it walked so far */
 	uint32_t decoded;  /* rows its cursors have consumed */
+	uint32_t batch_start;
 	const struct trace_schema *s;
-	uint8_t *rec;
+	uint8_t *batch;    /* rows [batch_start, decoded), schema size apart */
+	uint32_t rows;     /* batch capacity */
 	const bool *wanted;
 	struct dcol *cols; /* non-CONST columns */
 	uint32_t ncols;
+	uint32_t *tsrel;   /* offsets of TSREL columns: ts is added on delivery */
+	uint32_t ntsrel;
 	bool usable;       /* schema present, decodable, encodings known */
 };
 
 struct dict_ref {
-	uint32_t off, len;
+	uint32_t off, len; /* in the padded dictionary */
 };
+
+/* Dictionary entries are copied zero-padded to at least this many bytes. */
+#define PAD_SHORT 64u
 
 struct chunk_dec {
 	uint8_t *raw;
 	uint32_t raw_cap;
 	struct dict_ref *dict;
 	uint32_t ndict, dict_cap;
+	uint8_t *pad;      /* the entries, each zero-padded (see store_dict) */
+	uint32_t pad_cap;
 	struct dslot *slots;
 	uint32_t nslots, slots_cap;
 	struct dcol *cols;
 	uint32_t cols_cap;
+	uint32_t *words;   /* `shown` and `tsrel` of all slots */
+	uint32_t words_cap;
 	struct schema_col *sc;
 	uint32_t sc_cap;
 
@@ -69,6 +86,17 @@ struct chunk_dec {
 	uint64_t unknown;
 	uint16_t unknown_id;
 };
+
+uint32_t chunk_dec__batch_rows(uint16_t size)
+{
+	uint32_t rows = BATCH_BYTES / (size ? size : 1);
+
+	if (rows < BATCH_MIN_ROWS)
+		rows = BATCH_MIN_ROWS;
+	if (rows > BATCH_MAX_ROWS)
+		rows = BATCH_MAX_ROWS;
+	return rows;
+}
 
 size_t chunk_info__header_len(uint16_t ntypes)
 {
@@ -145,8 +173,10 @@ void chunk_dec__trim(struct chunk_dec *d)
 {
 	free(d->raw);
 	free(d->dict);
+	free(d->pad);
 	free(d->slots);
 	free(d->cols);
+	free(d->words);
 	free(d->sc);
 	memset(d, 0, sizeof(*d));
 }
@@ -226,42 +256,86 @@ static inline void store_int(uint8_t *dst, uint8_t op, uint64_t v)
 	}
 }
 
-/* Dictionary entry v into a STR or BYTES field; false when v is no entry. */
-static inline bool store_dict(const struct chunk_dec *d, struct dcol *c, uint8_t *rec, uint64_t v)
+/* Copies n (1..64) bytes with overlapping word moves: n is fixed per
+ * column, so the branches here are predicted. */
+static inline __attribute__((always_inline)) void copy_fixed(uint8_t *dst, const uint8_t *src,
+								uint32_t n)
 {
-	uint32_t n, max;
+	uint64_t a, b, c, e;
 
-	if (v == c->shown)
+	if (n == 64) {
+		memcpy(dst, src, 64);
+	} else if (n >= 32) {
+		memcpy(dst, src, 32);
+		memcpy(dst + n - 32, src + n - 32, 32);
+	} else if (n >= 16) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + 8, 8);
+		memcpy(&c, src + n - 16, 8);
+		memcpy(&e, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + 8, &b, 8);
+		memcpy(dst + n - 16, &c, 8);
+		memcpy(dst + n - 8, &e, 8);
+	} else if (n >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&b, src + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + n - 8, &b, 8);
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
+/*
+ * Dictionary entry v into a STR or BYTES field whose current entry and
+ * length are shown[0], shown[1] (zeros after them); false when v is no
+ * entry. STR keeps its terminating NUL. Entries sit in the padded
+ * dictionary, zero-filled to at least PAD_SHORT bytes, so the common case
+ * (short old and new values) is one fixed-size copy that also clears what
+ * the previous value left, with no length-dependent branches.
+ */
+static inline __attribute__((always_inline)) bool
+store_dict(const struct chunk_dec *d, uint8_t *dst, uint16_t size, bool str, uint32_t *shown,
+	   uint64_t v)
+{
+	uint32_t n, max = str ? size - 1u : size;
+	const uint8_t *src;
+
+	if (v == shown[0])
 		return true;
 	if (v >= d->ndict)
 		return false;
-	max = c->op == S_STR ? c->size - 1u : c->size;
-	n = d->dict[v].len < max ? d->dict[v].len : max;
-	memcpy(rec + c->off, d->raw + d->dict[v].off, n);
-	if (n < c->cur_len)
-		memset(rec + c->off + n, 0, c->cur_len - n);
-	c->cur_len = (uint16_t)n;
-	c->shown = (uint32_t)v;
+	n = d->dict[v].len;
+	src = d->pad + d->dict[v].off;
+	if (n <= PAD_SHORT && shown[1] <= PAD_SHORT && n <= max) {
+		copy_fixed(dst, src, size < PAD_SHORT ? size : PAD_SHORT);
+	} else {
+		if (n > max)
+			n = max;
+		memcpy(dst, src, n);
+		if (n < shown[1])
+			memset(dst + n, 0, shown[1] - n);
+	}
+	shown[0] = (uint32_t)v;
+	shown[1] = n;
 	return true;
 }
 
-static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *p,
+static int load_section(struct chunk_dec *d, struct dslot *s, uint32_t *words, const uint8_t *p,
 			const uint8_t *end, const char **why)
 {
 	const struct trace_schema *sch = s->s;
+	uint16_t size = sch->size;
 
 	if (reserve((void **)&d->sc, sizeof(*d->sc), &d->sc_cap, sch->ncols))
 		return -ENOMEM;
 	schema__columns(sch, d->sc);
-	memset(s->rec, 0, sch->size);
+	memset(s->batch, 0, (size_t)s->rows * size);
 	for (uint32_t k = 0; k < sch->ncols; k++) {
 		const struct schema_col *sc = &d->sc[k];
-		struct dcol c = {
-			.off = sc->off,
-			.size = sc->size,
-			.op = dec_op(sc),
-			.shown = UINT32_MAX,
-		};
+		struct dcol c = { .off = sc->off, .size = sc->size, .op = dec_op(sc) };
 		const uint8_t *cp, *cend;
 		uint8_t enc;
 		uint64_t v;
@@ -272,13 +346,17 @@ static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *p,
 		if (take_part(&p, end, &cp, &cend))
 			goto bad;
 		if (enc == ENC_CONST) {
+			/* Written once into every row of the batch. */
 			if (varint_get(&cp, cend, &v) || cp != cend)
 				goto bad;
-			if (sc->is_dict) {
-				if (!store_dict(d, &c, s->rec, v))
+			for (uint32_t r = 0; r < s->rows; r++) {
+				uint8_t *dst = s->batch + (size_t)r * size + c.off;
+				uint32_t shown[2] = { UINT32_MAX, 0 };
+
+				if (!sc->is_dict)
+					store_int(dst, c.op, sc->is_signed ? (uint64_t)unzigzag(v) : v);
+				else if (!store_dict(d, dst, c.size, c.op == S_STR, shown, v))
 					goto bad;
-			} else {
-				store_int(s->rec + c.off, c.op, sc->is_signed ? (uint64_t)unzigzag(v) : v);
 			}
 			continue;
 		}
@@ -290,9 +368,19 @@ static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *p,
 			c.enc = D_DELTA;
 			break;
 		case ENC_TSREL:
-			if (sc->is_dict)
+			if (c.op != S_U64)
 				goto bad;
 			c.enc = D_TSREL;
+			s->tsrel[s->ntsrel++] = c.off;
+			break;
+		case ENC_FIXED:
+			if (varint_get(&cp, cend, &c.prev) || cp >= cend || *cp < 1 || *cp > 8)
+				goto bad;
+			c.width = *cp++;
+			c.enc = sc->is_signed ? D_FIXED_S : D_FIXED_U;
+			/* whole rows only: then one check per batch suffices */
+			if ((size_t)(cend - cp) % c.width || (size_t)(cend - cp) / c.width != s->count)
+				goto bad;
 			break;
 		default:
 			*why = "a column uses an encoding this reader does not know; its type is skipped";
@@ -300,6 +388,14 @@ static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *p,
 		}
 		c.p = cp;
 		c.end = cend;
+		if (sc->is_dict) {
+			c.shown = words;
+			for (uint32_t r = 0; r < s->rows; r++) {
+				words[2 * r] = UINT32_MAX;
+				words[2 * r + 1] = 0;
+			}
+			words += 2 * s->rows;
+		}
 		s->cols[s->ncols++] = c;
 	}
 	if (p != end)
@@ -316,7 +412,7 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 	const uint8_t *body = payload + ci->header_len, *p, *end, *dp, *dend;
 	size_t blen = len - ci->header_len;
 	uint64_t ndict;
-	size_t total_cols = 0;
+	size_t total_cols = 0, total_words = 0;
 	int err = 0;
 
 	*why = "malformed chunk body";
@@ -347,16 +443,31 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 		return -EPROTO;
 	if (reserve((void **)&d->dict, sizeof(*d->dict), &d->dict_cap, ndict ? ndict : 1))
 		return -ENOMEM;
+	size_t padded = 0;
+
 	for (uint64_t i = 0; i < ndict; i++) {
 		uint64_t l;
 
 		if (varint_get(&dp, dend, &l) || l > (uint64_t)(dend - dp))
 			return -EPROTO;
 		d->dict[i] = (struct dict_ref){ (uint32_t)(dp - d->raw), (uint32_t)l };
+		padded += l <= PAD_SHORT ? PAD_SHORT : l;
 		dp += l;
 	}
 	if (dp != dend)
 		return -EPROTO;
+	/* at most the body plus PAD_SHORT per entry: bounded by the chunk */
+	if (reserve((void **)&d->pad, 1, &d->pad_cap, padded ? padded : 1))
+		return -ENOMEM;
+	padded = 0;
+	for (uint64_t i = 0; i < ndict; i++) {
+		uint32_t l = d->dict[i].len, slot = l <= PAD_SHORT ? PAD_SHORT : l;
+
+		memcpy(d->pad + padded, d->raw + d->dict[i].off, l);
+		memset(d->pad + padded + l, 0, slot - l);
+		d->dict[i].off = (uint32_t)padded;
+		padded += slot;
+	}
 	d->ndict = (uint32_t)ndict;
 	if (take_part(&p, end, &d->rp, &d->rend) || take_part(&p, end, &d->tp, &d->tend))
 		return -EPROTO;
@@ -367,28 +478,39 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 	for (uint16_t i = 0; i < ci->ntypes; i++) {
 		struct dec_binding b = { 0 };
 		struct chunk_type_count tc = chunk_info__type(ci, i);
+		struct dslot *s = &d->slots[i];
 
 		bind(ctx, tc.id, &b);
-		d->slots[i] = (struct dslot){ .id = tc.id, .count = tc.count, .s = b.schema,
-					      .rec = b.rec, .wanted = b.wanted };
-		if (b.schema && b.schema->decodable && b.rec && b.wanted)
+		*s = (struct dslot){ .id = tc.id, .count = tc.count, .s = b.schema,
+				     .batch = b.rec, .wanted = b.wanted };
+		if (b.schema && b.schema->decodable && b.rec && b.wanted) {
+			s->rows = chunk_dec__batch_rows(b.schema->size);
 			total_cols += b.schema->ncols;
+			/* string states per batch row, TSREL offsets */
+			total_words += (size_t)b.schema->ncols * (2 * s->rows + 1);
+		}
 	}
-	if (reserve((void **)&d->cols, sizeof(*d->cols), &d->cols_cap, total_cols ? total_cols : 1))
+	if (reserve((void **)&d->cols, sizeof(*d->cols), &d->cols_cap, total_cols ? total_cols : 1) ||
+	    reserve((void **)&d->words, sizeof(*d->words), &d->words_cap,
+		    total_words ? total_words : 1))
 		return -ENOMEM;
 	total_cols = 0;
+	total_words = 0;
 	for (uint16_t i = 0; i < ci->ntypes; i++) {
 		struct dslot *s = &d->slots[i];
 		const uint8_t *sp, *send;
 
 		if (take_part(&p, end, &sp, &send))
 			return -EPROTO;
-		if (!s->s || !s->s->decodable || !s->rec || !s->wanted)
+		if (!s->rows)
 			continue;
 		s->cols = d->cols + total_cols;
 		total_cols += s->s->ncols;
-		int e = load_section(d, s, sp, send, why);
+		s->tsrel = d->words + total_words;
+		total_words += s->s->ncols;
+		int e = load_section(d, s, d->words + total_words, sp, send, why);
 
+		total_words += (size_t)s->s->ncols * 2 * s->rows;
 		if (e == -ENOTSUP) {
 			err = e;
 			continue;
@@ -433,46 +555,142 @@ static struct dslot *find_slot(struct chunk_dec *d, uint64_t id)
 	return NULL;
 }
 
-/* Advances s's cursors by one row, storing it in the record when store. */
-static inline int decode_row(struct chunk_dec *d, struct dslot *s, uint64_t ts, bool store)
-{
-	uint8_t *rec = s->rec;
-
-	for (uint32_t k = 0; k < s->ncols; k++) {
-		struct dcol *c = &s->cols[k];
-		uint64_t u, v;
-
-		c->p = varint_get_unchecked(c->p, &u);
-		if (__builtin_expect(c->p > c->end, 0))
-			return -1;
-		switch (c->enc) {
-		case D_PLAIN_U:
-			v = u;
-			break;
-		case D_PLAIN_S:
-			v = (uint64_t)unzigzag(u);
-			break;
-		case D_DELTA:
-			v = c->prev += (uint64_t)unzigzag(u);
-			break;
-		default:
-			v = ts + (uint64_t)unzigzag(u);
-		}
-		if (!store)
-			continue;
-		if (c->op < S_STR)
-			store_int(rec + c->off, c->op, v);
-		else if (!store_dict(d, c, rec, v))
-			return -1;
+/*
+ * One column over n rows into the batch: a loop per encoding and store
+ * width, so the inner loops carry no per-value dispatch. Every varint is
+ * checked against the column's end (the buffer's padding covers the
+ * overrun of one varint).
+ */
+#define COL_LOOP(VALUE, STORE)                                          \
+	for (uint32_t r = 0; r < n; r++, dst += stride) {               \
+		uint64_t u;                                             \
+		p = varint_get_unchecked(p, &u);                        \
+		if (__builtin_expect(p > end, 0))                       \
+			return -1;                                      \
+		VALUE;                                                  \
+		STORE;                                                  \
 	}
+
+#define COL_STORES(VALUE)                                                          \
+	switch (c->op) {                                                           \
+	case S_U8:                                                                 \
+		COL_LOOP(VALUE, *dst = (uint8_t)v);                                \
+		break;                                                             \
+	case S_U16:                                                                \
+		COL_LOOP(VALUE, uint16_t x = (uint16_t)v; memcpy(dst, &x, 2));     \
+		break;                                                             \
+	case S_U32:                                                                \
+		COL_LOOP(VALUE, uint32_t x = (uint32_t)v; memcpy(dst, &x, 4));     \
+		break;                                                             \
+	case S_U64:                                                                \
+		COL_LOOP(VALUE, memcpy(dst, &v, 8));                               \
+		break;                                                             \
+	default:                                                                   \
+		for (uint32_t r = 0; r < n; r++, dst += stride) {                  \
+			uint64_t u;                                                \
+			p = varint_get_unchecked(p, &u);                           \
+			if (__builtin_expect(p > end, 0))                          \
+				return -1;                                         \
+			VALUE;                                                     \
+			if (!store_dict(d, dst, c->size, c->op == S_STR,           \
+					&c->shown[2 * r], v))                      \
+				return -1;                                         \
+		}                                                                  \
+	}
+
+/* FIXED: width-byte values, read 8 bytes at a time (the padding covers
+ * the last) and masked; the column's length was checked at load. */
+#define FIXED_LOOP(VALUE, STORE)                                        \
+	for (uint32_t r = 0; r < n; r++, dst += stride, p += w) {       \
+		uint64_t u = prev + (get_le64(p) & mask);               \
+		VALUE;                                                  \
+		STORE;                                                  \
+	}
+
+#define FIXED_STORES(VALUE)                                                        \
+	switch (c->op) {                                                           \
+	case S_U8:                                                                 \
+		FIXED_LOOP(VALUE, *dst = (uint8_t)v);                              \
+		break;                                                             \
+	case S_U16:                                                                \
+		FIXED_LOOP(VALUE, uint16_t x = (uint16_t)v; memcpy(dst, &x, 2));   \
+		break;                                                             \
+	case S_U32:                                                                \
+		FIXED_LOOP(VALUE, uint32_t x = (uint32_t)v; memcpy(dst, &x, 4));   \
+		break;                                                             \
+	case S_U64:                                                                \
+		FIXED_LOOP(VALUE, memcpy(dst, &v, 8));                             \
+		break;                                                             \
+	default:                                                                   \
+		for (uint32_t r = 0; r < n; r++, dst += stride, p += w) {          \
+			uint64_t u = prev + (get_le64(p) & mask);                  \
+			VALUE;                                                     \
+			if (!store_dict(d, dst, c->size, c->op == S_STR,           \
+					&c->shown[2 * r], v))                      \
+				return -1;                                         \
+		}                                                                  \
+	}
+
+static int decode_column(const struct chunk_dec *d, struct dcol *c, uint8_t *dst, size_t stride,
+			 uint32_t n)
+{
+	const uint8_t *p = c->p, *end = c->end;
+	uint64_t prev = c->prev;
+
+	dst += c->off;
+	if (c->enc >= D_FIXED_U) {
+		unsigned w = c->width;
+		uint64_t mask = w == 8 ? UINT64_MAX : (1ull << (8 * w)) - 1;
+
+		if ((size_t)(end - p) < (size_t)n * w)
+			return -1;
+		if (c->enc == D_FIXED_U)
+			FIXED_STORES(uint64_t v = u)
+		else
+			FIXED_STORES(uint64_t v = (uint64_t)unzigzag(u))
+		c->p = p;
+		return 0;
+	}
+	switch (c->enc) {
+	case D_PLAIN_U:
+		COL_STORES(uint64_t v = u);
+		break;
+	case D_PLAIN_S:
+		COL_STORES(uint64_t v = (uint64_t)unzigzag(u));
+		break;
+	case D_DELTA:
+		COL_STORES(uint64_t v = prev += (uint64_t)unzigzag(u));
+		break;
+	default:
+		/* TSREL: the zigzagged difference now, ts added on delivery */
+		COL_STORES(uint64_t v = (uint64_t)unzigzag(u));
+	}
+	c->p = p;
+	c->prev = prev;
 	return 0;
 }
 
-int chunk_dec__next(struct chunk_dec *d, struct dec_event *ev, const char **why)
+/* Decodes s's next batch of rows. */
+static int decode_batch(struct chunk_dec *d, struct dslot *s)
+{
+	uint32_t n = s->count - s->decoded;
+
+	if (n > s->rows)
+		n = s->rows;
+	for (uint32_t k = 0; k < s->ncols; k++)
+		if (decode_column(d, &s->cols[k], s->batch, s->s->size, n))
+			return -1;
+	s->batch_start = s->decoded;
+	s->decoded += n;
+	return 0;
+}
+
+int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, const char **why)
 {
 	for (;;) {
 		struct dslot *s;
 		uint64_t delta;
+		uint32_t row;
 
 		if (d->done == d->events) {
 			if (d->rp != d->rend || d->tp != d->tend) {
@@ -501,7 +719,8 @@ int chunk_dec__next(struct chunk_dec *d, struct dec_event *ev, const char **why)
 		d->done++;
 		d->run_left--;
 		s = d->run;
-		if (__builtin_expect(++s->seen > s->count, 0)) {
+		row = s->seen++;
+		if (__builtin_expect(row >= s->count, 0)) {
 			*why = "chunk type runs disagree with its type counts";
 			return -EPROTO;
 		}
@@ -514,25 +733,29 @@ int chunk_dec__next(struct chunk_dec *d, struct dec_event *ev, const char **why)
 		}
 		if (!*s->wanted || d->ts < d->from || d->ts > d->to)
 			continue;
-		while (s->decoded + 1 < s->seen) {
-			if (decode_row(d, s, 0, false))
-				goto bad_row;
-			s->decoded++;
+		while (row >= s->decoded) {
+			if (decode_batch(d, s)) {
+				*why = "malformed column data in chunk";
+				return -EPROTO;
+			}
 		}
-		/* TSREL rows skipped above used ts 0: their value is unused. */
-		if (decode_row(d, s, d->ts, true))
-			goto bad_row;
-		s->decoded++;
-		memcpy(s->rec + s->s->time_off, &d->ts, 8);
+		uint8_t *rec = s->batch + (size_t)(row - s->batch_start) * s->s->size;
+
+		memcpy(rec + s->s->time_off, &d->ts, 8);
+		for (uint32_t k = 0; k < s->ntsrel; k++) {
+			uint64_t v;
+
+			memcpy(&v, rec + s->tsrel[k], 8);
+			v += d->ts;
+			memcpy(rec + s->tsrel[k], &v, 8);
+		}
 		ev->schema = s->s;
-		ev->rec = s->rec;
+		ev->data = rec;
 		ev->ts = d->ts;
+		ev->size = s->s->size;
 		ev->type = s->id;
 		return 0;
 	}
-bad_row:
-	*why = "malformed column data in chunk";
-	return -EPROTO;
 }
 
 uint64_t chunk_dec__unknown_events(const struct chunk_dec *d, uint16_t *some_id)

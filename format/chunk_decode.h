@@ -34,22 +34,20 @@ struct chunk_type_count chunk_info__type(const struct chunk_info *ci, uint16_t i
 
 /* How the caller wants the events of one type: its schema (NULL when the
  * file has none for the id), the buffer records are built in
- * (schema->size bytes, owned by the caller, outliving the chunk), and a
- * flag saying whether to deliver them (read at every event). */
+ * (chunk_dec__batch_rows(size) records, owned by the caller, outliving the
+ * chunk), and a flag saying whether to deliver them (read at every
+ * event). */
 struct dec_binding {
 	const struct trace_schema *schema;
 	uint8_t *rec;
 	const bool *wanted;
 };
 
-typedef void (*dec_bind_fn)(void *ctx, uint16_t id, struct dec_binding *b);
+/* Records of a type decoded at a time: a bounded batch, whatever the
+ * chunk's size. */
+uint32_t chunk_dec__batch_rows(uint16_t size);
 
-struct dec_event {
-	const struct trace_schema *schema;
-	const uint8_t *rec;
-	uint64_t ts;
-	uint16_t type;
-};
+typedef void (*dec_bind_fn)(void *ctx, uint16_t id, struct dec_binding *b);
 
 struct chunk_dec;
 
@@ -71,10 +69,12 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 void chunk_dec__set_range(struct chunk_dec *d, uint64_t from, uint64_t to);
 
 /*
- * 0: *ev is the next wanted event (rec valid until the next call). 1: the
+ * 0: *ev is the next wanted event, all but ev->file set (data valid until
+ * the next call; the rows of a type are decoded a batch at a time, column
+ * by column). 1: the
  * chunk is done. -EPROTO: malformed from here on (*why), abandon the chunk.
  */
-int chunk_dec__next(struct chunk_dec *d, struct dec_event *ev, const char **why);
+int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, const char **why);
 
 /* Events of types without any schema passed over in this chunk so far. */
 uint64_t chunk_dec__unknown_events(const struct chunk_dec *d, uint16_t *some_id);

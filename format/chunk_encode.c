@@ -44,6 +44,7 @@ struct enc_type {
 struct dict_entry {
 	uint32_t off, len;
 	uint32_t hash;
+	uint32_t uses;
 };
 
 struct ts_idx {
@@ -77,6 +78,9 @@ struct chunk_enc {
 	uint8_t *out;
 	size_t out_cap;
 	struct ts_idx *order;
+	uint32_t *dict_order; /* entries by decreasing use */
+	uint32_t *dict_remap; /* entry -> its place in dict_order */
+	uint32_t dict_scratch_cap;
 	uint32_t *rowmap;
 	uint32_t *gather;
 	uint64_t *tmpv, *tmpts;
@@ -142,6 +146,8 @@ void chunk_enc__free(struct chunk_enc *c)
 	free(c->raw);
 	free(c->out);
 	free(c->order);
+	free(c->dict_order);
+	free(c->dict_remap);
 	free(c->rowmap);
 	free(c->gather);
 	free(c->tmpv);
@@ -201,7 +207,8 @@ int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s)
 		col->op = op_of(&sc[k]);
 		col->is_signed = sc[k].is_signed;
 		col->last = NO_ENTRY;
-		t->section_max += 1 + VARINT_MAX;
+		/* encoding, length, and FIXED's base and width */
+		t->section_max += 2 + 2 * VARINT_MAX;
 		if (sc[k].is_dict) {
 			t->row_fixed += 5;
 			t->row_dict_max += 3 + col->size;
@@ -330,12 +337,16 @@ static int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint
 	if (col->last != NO_ENTRY) {
 		const struct dict_entry *d = &c->dict[col->last];
 
-		if (d->len == len && memcmp(c->arena + d->off, p, len) == 0)
+		if (d->len == len && memcmp(c->arena + d->off, p, len) == 0) {
+			c->dict[col->last].uses++;
 			return col->last;
+		}
 	}
 	e = dict_intern(c, p, len);
-	if (e >= 0)
+	if (e >= 0) {
 		col->last = (uint32_t)e;
+		c->dict[e].uses++;
+	}
 	return e;
 }
 
@@ -479,35 +490,59 @@ static uint8_t *part_end(uint8_t *start, uint8_t *end)
 
 struct col_choice {
 	uint8_t enc;
+	uint8_t width; /* FIXED */
+	uint64_t base; /* FIXED */
 	size_t size;
 };
+
+/*
+ * FIXED costs some bytes over the varint encodings but decodes with no
+ * data-dependent branches (and LZ4 often takes back much of the
+ * difference): it is chosen when it is within 1/FIXED_SLACK of the
+ * smallest varint encoding.
+ */
+#define FIXED_SLACK 4
+
+static unsigned bytes_for(uint64_t range)
+{
+	return range ? (64 - (unsigned)__builtin_clzll(range) + 7) / 8 : 1;
+}
 
 static struct col_choice choose(const uint64_t *v, const uint64_t *ts, uint32_t n, bool sign,
 				bool tsrel_ok)
 {
-	uint64_t first = v[0], prev = 0;
+	uint64_t first = v[0], prev = 0, lo = UINT64_MAX, hi = 0;
 	size_t plain = 0, delta = 0, tsrel = 0;
 	bool same = true;
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t x = v[i];
+		uint64_t x = v[i], pv = sign ? zigzag((int64_t)x) : x;
 
 		same &= x == first;
-		plain += varint_len(sign ? zigzag((int64_t)x) : x);
+		plain += varint_len(pv);
 		delta += varint_len(zigzag((int64_t)(x - prev)));
+		lo = pv < lo ? pv : lo;
+		hi = pv > hi ? pv : hi;
 		prev = x;
 	}
 	if (same)
-		return (struct col_choice){ ENC_CONST, varint_len(sign ? zigzag((int64_t)first) : first) };
+		return (struct col_choice){ .enc = ENC_CONST,
+					    .size = varint_len(sign ? zigzag((int64_t)first) : first) };
 	if (tsrel_ok)
 		for (uint32_t i = 0; i < n; i++)
 			tsrel += varint_len(zigzag((int64_t)(v[i] - ts[i])));
-	struct col_choice best = { ENC_PLAIN, plain };
+	struct col_choice best = { .enc = ENC_PLAIN, .size = plain };
 
 	if (delta < best.size)
-		best = (struct col_choice){ ENC_DELTA, delta };
+		best = (struct col_choice){ .enc = ENC_DELTA, .size = delta };
 	if (tsrel_ok && tsrel < best.size)
-		best = (struct col_choice){ ENC_TSREL, tsrel };
+		best = (struct col_choice){ .enc = ENC_TSREL, .size = tsrel };
+	unsigned w = bytes_for(hi - lo);
+	size_t fixed = varint_len(lo) + 1 + (size_t)n * w;
+
+	if (fixed <= best.size + best.size / FIXED_SLACK)
+		best = (struct col_choice){ .enc = ENC_FIXED, .width = (uint8_t)w, .base = lo,
+					    .size = fixed };
 	return best;
 }
 
@@ -524,22 +559,63 @@ static uint8_t *put_column(uint8_t *p, struct col_choice ch, const uint64_t *v, 
 	case ENC_PLAIN:
 		if (sign)
 			for (uint32_t i = 0; i < n; i++)
-				p = varint_put(p, zigzag((int64_t)v[i]));
+				p = varint_put_fast(p, zigzag((int64_t)v[i]));
 		else
 			for (uint32_t i = 0; i < n; i++)
-				p = varint_put(p, v[i]);
+				p = varint_put_fast(p, v[i]);
 		return p;
 	case ENC_DELTA:
 		for (uint32_t i = 0; i < n; i++) {
-			p = varint_put(p, zigzag((int64_t)(v[i] - prev)));
+			p = varint_put_fast(p, zigzag((int64_t)(v[i] - prev)));
 			prev = v[i];
 		}
 		return p;
-	default:
+	case ENC_TSREL:
 		for (uint32_t i = 0; i < n; i++)
-			p = varint_put(p, zigzag((int64_t)(v[i] - ts[i])));
+			p = varint_put_fast(p, zigzag((int64_t)(v[i] - ts[i])));
+		return p;
+	default:
+		/* FIXED: 8-byte stores, each overwritten by the next from
+		 * width bytes on (the buffer has the slack) */
+		p = varint_put(p, ch.base);
+		*p++ = ch.width;
+		for (uint32_t i = 0; i < n; i++, p += ch.width)
+			put_le64(p, (sign ? zigzag((int64_t)v[i]) : v[i]) - ch.base);
 		return p;
 	}
+}
+
+static int cmp_uses(const void *a, const void *b, void *ctx)
+{
+	const struct dict_entry *d = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (d[x].uses != d[y].uses)
+		return d[x].uses > d[y].uses ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* dict_order: entries by decreasing use; dict_remap its inverse. */
+static int order_dict(struct chunk_enc *c)
+{
+	if (c->ndict > c->dict_scratch_cap) {
+		uint32_t *o = realloc(c->dict_order, c->ndict * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		c->dict_order = o;
+		o = realloc(c->dict_remap, c->ndict * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		c->dict_remap = o;
+		c->dict_scratch_cap = c->ndict;
+	}
+	for (uint32_t i = 0; i < c->ndict; i++)
+		c->dict_order[i] = i;
+	qsort_r(c->dict_order, c->ndict, sizeof(*c->dict_order), cmp_uses, c->dict);
+	for (uint32_t i = 0; i < c->ndict; i++)
+		c->dict_remap[c->dict_order[i]] = i;
+	return 0;
 }
 
 static void reset(struct chunk_enc *c)
@@ -613,15 +689,20 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 		}
 	}
 
+	if (order_dict(c))
+		return -ENOMEM;
 	p = c->raw;
-	/* dictionary */
+	/* dictionary, most used entries first: their indices are 1-byte
+	 * varints, which also decode without mispredicted branches */
 	p = varint_put(p, c->ndict);
 	part = p;
 	p = part_begin(p);
-	for (uint32_t i = 0; i < c->ndict; i++) {
-		p = varint_put(p, c->dict[i].len);
-		memcpy(p, c->arena + c->dict[i].off, c->dict[i].len);
-		p += c->dict[i].len;
+	for (uint32_t k = 0; k < c->ndict; k++) {
+		const struct dict_entry *e = &c->dict[c->dict_order[k]];
+
+		p = varint_put(p, e->len);
+		memcpy(p, c->arena + e->off, e->len);
+		p += e->len;
 	}
 	p = part_end(part, p);
 	/* type runs */
@@ -647,7 +728,7 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t ts = sorted ? c->ev_ts[i] : c->order[i].ts;
 
-		p = varint_put(p, zigzag((int64_t)(ts - prev_ts)));
+		p = varint_put_fast(p, zigzag((int64_t)(ts - prev_ts)));
 		prev_ts = ts;
 	}
 	p = part_end(part, p);
@@ -681,6 +762,14 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 				for (uint32_t i = 0; i < rows; i++)
 					c->tmpv[i] = col->v[g[i]];
 				v = c->tmpv;
+			}
+			if (col->op >= OP_STR) {
+				/* dictionary indices in their sorted order */
+				uint64_t *dst = sorted ? col->v : c->tmpv;
+
+				for (uint32_t i = 0; i < rows; i++)
+					dst[i] = c->dict_remap[v[i]];
+				v = dst;
 			}
 			struct col_choice ch = choose(v, ts, rows, col->is_signed,
 						      col->op == OP_U64);

@@ -406,7 +406,7 @@ static void bind(void *ctx, uint16_t id, struct dec_binding *b)
 	if (!t)
 		return;
 	if (!t->rec)
-		t->rec = calloc(1, t->s->size);
+		t->rec = calloc(chunk_dec__batch_rows(t->s->size), t->s->size);
 	b->schema = t->s;
 	b->rec = t->rec;
 	b->wanted = &t->wanted;
@@ -569,23 +569,13 @@ static int next_block(struct rfile *f)
 
 int rfile__next(struct rfile *f, struct trace_event *ev)
 {
-	int err = open_fd(f);
-
-	if (err)
-		return err;
 	for (;;) {
 		if (f->in_chunk) {
-			struct dec_event de;
 			const char *why;
 			uint16_t id;
-			int r = chunk_dec__next(f->dec, &de, &why);
+			int r = chunk_dec__next(f->dec, ev, &why);
 
-			if (r == 0) {
-				ev->schema = de.schema;
-				ev->data = de.rec;
-				ev->ts = de.ts;
-				ev->size = de.schema->size;
-				ev->type = de.type;
+			if (__builtin_expect(r == 0, 1)) {
 				ev->file = f->index;
 				return 0;
 			}
@@ -606,7 +596,10 @@ int rfile__next(struct rfile *f, struct trace_event *ev)
 			}
 			continue;
 		}
-		err = next_block(f);
+		int err = open_fd(f);
+
+		if (!err)
+			err = next_block(f);
 		if (err == 1)
 			return -ENOENT;
 		if (err)
