@@ -62,7 +62,8 @@ struct query_db *query_db__open(const char *path, bool create, struct query_erro
 		goto fail;
 	}
 	rc = sqlite3_open_v2(path, &db->db,
-			     SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+				     (create ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(err, -EIO, "cannot open index %s: %s", path,
 			db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc));
