@@ -16,11 +16,13 @@ int topk_init(struct topk *t, size_t cap)
 		return -ENOMEM;
 	}
 	t->cap = cap;
+	t->last = SIZE_MAX;
 	return 0;
 }
 
 void topk_clear(struct topk *t)
 {
+	t->last = SIZE_MAX;
 	for (size_t i = 0; i < t->len; i++)
 		free(t->e[i].key);
 	t->len = 0;
@@ -92,11 +94,21 @@ static size_t find(struct topk *t, const char *key, uint64_t h, uint64_t *slot_h
 
 struct topk_entry *topk_add(struct topk *t, const char *key)
 {
-	uint64_t h = replay_hash_str(key), slot;
-	size_t idx = find(t, key, h, &slot);
+	uint64_t h, slot;
+	size_t idx;
 
 	t->dirty = 1;
+	/* The same key as last time (a loop opening one file): no hashing. */
+	if (t->last < t->len && strcmp(t->e[t->last].key, key) == 0) {
+		idx = t->last;
+		t->e[idx].count++;
+		sift_down(t, t->e[idx].heap);
+		return &t->e[idx];
+	}
+	h = replay_hash_str(key);
+	idx = find(t, key, h, &slot);
 	if (idx != SIZE_MAX) {
+		t->last = idx;
 		t->e[idx].count++;
 		sift_down(t, t->e[idx].heap);
 		return &t->e[idx];
@@ -114,6 +126,7 @@ struct topk_entry *topk_add(struct topk *t, const char *key)
 			return NULL;
 		}
 		sift_up(t, idx);
+		t->last = idx;
 		return &t->e[idx];
 	}
 	/* Full: the key with the smallest count gives its place. */
@@ -139,6 +152,7 @@ struct topk_entry *topk_add(struct topk *t, const char *key)
 	if (u64map_put(&t->map, slot, (uint32_t)idx))
 		return NULL;
 	sift_down(t, 0);
+	t->last = idx;
 	return e;
 }
 

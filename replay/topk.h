@@ -26,6 +26,7 @@ struct topk {
 	size_t *sorted;	      /* entry indices by count, for accessors */
 	size_t nsorted;
 	int dirty;
+	size_t last; /* entry of the previous key, or SIZE_MAX */
 };
 
 int topk_init(struct topk *t, size_t cap);
