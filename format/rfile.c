@@ -545,14 +545,21 @@ static int next_block(struct rfile *f)
 	case BLOCK_META:
 	case BLOCK_SCHEMA:
 	case BLOCK_CALIBRATION:
-		/* Loaded when the file was opened; checked again here so
-		 * damage is reported in file order. */
+	case BLOCK_INDEX:
+	case BLOCK_TRAILER:
+		/* Loaded when the file was opened (or unused while streaming);
+		 * checked here so damage is reported, in file order. */
 		err = read_payload(f, f->pos, &h);
 		if (err == -EBADMSG) {
-			report(f, f->pos, total, -EBADMSG,
-			       h.kind == BLOCK_SCHEMA ? "schema checksum mismatch; its type cannot be read"
-			       : h.kind == BLOCK_META ? "metadata checksum mismatch; block skipped"
-						      : "calibration checksum mismatch; block skipped");
+			static const char *const what[] = {
+				[BLOCK_META] = "metadata checksum mismatch; block skipped",
+				[BLOCK_SCHEMA] = "schema checksum mismatch; its type cannot be read",
+				[BLOCK_CALIBRATION] = "calibration checksum mismatch; block skipped",
+				[BLOCK_INDEX] = "index checksum mismatch; the file was read without it",
+				[BLOCK_TRAILER] = "trailer checksum mismatch; the file was read without its index",
+			};
+
+			report(f, f->pos, total, -EBADMSG, what[h.kind]);
 			skip_damaged(f, total);
 			return 0;
 		}
@@ -560,7 +567,7 @@ static int next_block(struct rfile *f)
 			return err;
 		break;
 	default:
-		/* INDEX, TRAILER, and kinds from newer versions: skipped */
+		/* kinds from newer versions: skipped */
 		break;
 	}
 	f->pos += total;

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "block.h"
+#include "endian.h"
 
 struct t_open {
 	uint64_t ts;
@@ -171,6 +173,70 @@ static inline void t_spit(const char *path, const uint8_t *buf, size_t len)
 	cr_assert(fd >= 0);
 	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
 	close(fd);
+}
+
+/* The blocks of a trace held in memory, walked by their headers. */
+struct t_block {
+	uint64_t off;   /* of the header */
+	uint16_t kind;
+	uint32_t len;   /* payload */
+};
+
+static inline size_t t_blocks(const uint8_t *buf, size_t len, struct t_block *out, size_t max)
+{
+	size_t n = 0;
+
+	for (uint64_t off = 64; off + 20 <= len && n < max;) {
+		out[n].off = off;
+		out[n].kind = get_le16(buf + off + 4);
+		out[n].len = get_le32(buf + off + 8);
+		off += 20 + (uint64_t)out[n].len;
+		n++;
+	}
+	return n;
+}
+
+/* Events of a CHUNK block (from its header); of type `type` when type > 0. */
+static inline uint32_t t_chunk_events(const uint8_t *buf, const struct t_block *b, uint16_t type)
+{
+	const uint8_t *p = buf + b->off + 20;
+	uint16_t nt = get_le16(p + 26);
+
+	if (!type)
+		return get_le32(p + 4);
+	for (uint16_t i = 0; i < nt; i++)
+		if (get_le16(p + 32 + 8 * i) == type)
+			return get_le32(p + 32 + 8 * i + 4);
+	return 0;
+}
+
+/* Rewrites both checksums of the block at off after its payload changed. */
+static inline void t_reseal(uint8_t *buf, uint64_t off)
+{
+	block_header__encode(buf + off, get_le16(buf + off + 4), buf + off + 20,
+			     get_le32(buf + off + 8));
+}
+
+static inline void t_reseal_header(uint8_t *buf)
+{
+	put_le32(buf + 60, trace_crc32(buf, 60));
+}
+
+/* Reads every event of path; returns the count (-1 when it cannot open). */
+static inline long t_count(const char *path, struct t_damage *td)
+{
+	struct trace_reader *r = t_open_reader(path, td);
+	struct trace_event ev;
+	long n = 0;
+	int err;
+
+	if (!r)
+		return -1;
+	while ((err = trace_reader__next(r, &ev)) == 0)
+		n++;
+	cr_assert_eq(err, -ENOENT, "next: %s", trace_strerror(err));
+	trace_reader__close(r);
+	return n;
 }
 
 #endif /* TEST_FORMAT_UTIL_H */
