@@ -338,7 +338,7 @@ struct timeline;
 
 struct timeline_opts {
 	size_t sz;
-	uint64_t bucket_ns; /* initial width; 0: 10 ms. Doubles as needed. */
+	uint64_t bucket_ns; /* initial width; 0: 1 ms. Doubles as needed. */
 	size_t max_buckets; /* 0: 512 */
 };
 

@@ -40,7 +40,7 @@ struct timeline *timeline__new(const struct timeline_opts *opts)
 		memcpy(&t->opts, opts, n);
 	}
 	if (!t->opts.bucket_ns)
-		t->opts.bucket_ns = 10000000;
+		t->opts.bucket_ns = 1000000;
 	if (!t->opts.max_buckets)
 		t->opts.max_buckets = 512;
 	if (t->opts.max_buckets < 2)
