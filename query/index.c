@@ -385,7 +385,10 @@ static int finish_derived(struct importer *im)
 
 	for (size_t i = 0; !ret && i < im->nclosed; i++)
 		ret = insert_conn(im, &im->closed[i]);
-	size_t n = tcp_analysis__nopen(im->tcp);
+	/* See scan_tcp: only when some are open. */
+	struct tcp_totals tt;
+	tcp_analysis__totals(im->tcp, &tt);
+	size_t n = tt.open ? tcp_analysis__nopen(im->tcp) : 0;
 	for (size_t i = 0; !ret && i < n; i++)
 		ret = insert_conn(im, tcp_analysis__open_at(im->tcp, i));
 	n = udp_analysis__nflows(im->udp);

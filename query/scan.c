@@ -264,7 +264,11 @@ static int scan_tcp(struct scan *s, struct trace_reader *rd, int32_t sid, uint64
 		qrow_from_tcp(&tc.c[i], row, addr);
 		ret = emit_derived(s, sid, ++seq, row, lo, hi);
 	}
-	size_t nopen = ret ? 0 : tcp_analysis__nopen(a);
+	/* Asked only when some are open: replay's accessor sorts a NULL array
+	 * when none ever was (undefined behaviour under UBSan). */
+	struct tcp_totals tt;
+	tcp_analysis__totals(a, &tt);
+	size_t nopen = ret || !tt.open ? 0 : tcp_analysis__nopen(a);
 	for (size_t i = 0; !ret && i < nopen; i++) {
 		qrow_from_tcp(tcp_analysis__open_at(a, i), row, addr);
 		ret = emit_derived(s, sid, ++seq, row, lo, hi);
