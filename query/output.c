@@ -36,6 +36,8 @@ const char *query_result__text(const struct query_result *r, size_t row, size_t 
 	}
 	if (c->dim == QD_BOOL)
 		snprintf(buf, size, "%s", v->i ? "true" : "false");
+	else if (c->dim == QD_HEX) /* kernel addresses: u64 stored in an int64 */
+		snprintf(buf, size, "%" PRIu64, (uint64_t)v->i);
 	else
 		snprintf(buf, size, "%" PRId64, v->i);
 	return buf;
@@ -230,6 +232,8 @@ static int write_json(const struct query_result *r, FILE *out)
 				fputs(v->i ? "true" : "false", out);
 			else if (qsym__name(col->sym, v->i))
 				json_string(out, query_result__text(r, i, c, buf, sizeof(buf)));
+			else if (col->dim == QD_HEX)
+				fputs(query_result__text(r, i, c, buf, sizeof(buf)), out);
 			else
 				fprintf(out, "%" PRId64, v->i);
 		}
