@@ -390,9 +390,10 @@ size_t tcp_analysis__nopen(struct tcp_analysis *a)
 		a->sorted = np;
 		a->cap_sorted = a->nopen;
 	}
-	if (a->nopen)
+	if (a->nopen) {
 		memcpy(a->sorted, a->open, a->nopen * sizeof(*a->open));
-	qsort(a->sorted, a->nopen, sizeof(*a->sorted), cmp_start);
+		qsort(a->sorted, a->nopen, sizeof(*a->sorted), cmp_start);
+	}
 	return a->nopen;
 }
 

@@ -175,7 +175,8 @@ size_t udp_analysis__nflows(struct udp_analysis *a)
 		}
 		for (size_t i = 0; i < a->nflows; i++)
 			a->order[i] = i;
-		qsort_r(a->order, a->nflows, sizeof(*a->order), cmp_flow, a->flows);
+		if (a->nflows)
+			qsort_r(a->order, a->nflows, sizeof(*a->order), cmp_flow, a->flows);
 		a->dirty = false;
 	}
 	return a->nflows;
