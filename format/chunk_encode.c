@@ -610,6 +610,8 @@ static int order_dict(struct chunk_enc *c)
 		c->dict_remap = o;
 		c->dict_scratch_cap = c->ndict;
 	}
+	if (!c->ndict)
+		return 0;
 	for (uint32_t i = 0; i < c->ndict; i++)
 		c->dict_order[i] = i;
 	qsort_r(c->dict_order, c->ndict, sizeof(*c->dict_order), cmp_uses, c->dict);

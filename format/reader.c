@@ -106,6 +106,13 @@ static uint32_t seg_index(const struct rfile *f, uint32_t fallback)
 	return (errno || *end || n > UINT32_MAX) ? fallback : (uint32_t)n;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Files of one session must be distinct segments. Duplicates and other
  * sessions are errors; a gap inside the set and segments out of time
@@ -132,14 +139,31 @@ static int check_segments(struct trace_reader *r, const uint32_t *numbers)
 		}
 		idx[i] = seg_index(r->files[i], numbers ? numbers[i] : (uint32_t)i);
 	}
+	/* duplicates: sort (index, file) pairs and compare neighbours */
+	uint64_t *pairs = malloc(r->n * sizeof(*pairs));
+
+	if (!pairs) {
+		free(idx);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		pairs[i] = (uint64_t)idx[i] << 32 | i;
+	qsort(pairs, r->n, sizeof(*pairs), cmp_u64);
 	for (size_t i = 1; i < r->n; i++) {
-		if (idx[i] == idx[i - 1]) {
-			snprintf(what, sizeof(what), "%s and %s are both segment %u of the recording",
-				 r->files[i - 1]->path, r->files[i]->path, idx[i]);
-			report(r, r->files[i]->path, -EEXIST, what);
-			free(idx);
-			return -EEXIST;
-		}
+		const struct rfile *a = r->files[(uint32_t)pairs[i - 1]];
+		const struct rfile *b = r->files[(uint32_t)pairs[i]];
+
+		if (pairs[i] >> 32 != pairs[i - 1] >> 32)
+			continue;
+		snprintf(what, sizeof(what), "%s and %s are both segment %u of the recording",
+			 a->path, b->path, (uint32_t)(pairs[i] >> 32));
+		report(r, b->path, -EEXIST, what);
+		free(pairs);
+		free(idx);
+		return -EEXIST;
+	}
+	free(pairs);
+	for (size_t i = 1; i < r->n; i++) {
 		if (idx[i] < idx[i - 1]) {
 			snprintf(what, sizeof(what), "%s holds segment %u but follows segment %u",
 				 r->files[i]->path, idx[i], idx[i - 1]);

@@ -42,6 +42,7 @@ struct trace_writer {
 	uint32_t segment;
 	bool segmented;
 	bool rotating;
+	bool closing;     /* no rotation into an empty segment at close */
 
 	struct meta meta;
 	struct trace_schema **types; /* by encoder index, ids increasing */
@@ -337,7 +338,7 @@ static int seal(struct trace_writer *w)
 	if (err)
 		return fail(w, err);
 	w->st.chunks++;
-	if (w->segmented && !w->rotating && w->file_bytes >= w->opts.segment_size)
+	if (w->segmented && !w->rotating && !w->closing && w->file_bytes >= w->opts.segment_size)
 		return rotate(w);
 	return 0;
 }
@@ -611,6 +612,7 @@ int trace_writer__close(struct trace_writer *w)
 
 	if (!w)
 		return 0;
+	w->closing = true;
 	err = w->err;
 	if (!err && w->fd >= 0)
 		err = seal(w);
