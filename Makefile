@@ -79,6 +79,7 @@ all:
 -include bpf/build.mk
 -include record/build.mk
 -include replay/build.mk
+-include replay/dash/build.mk
 -include query/build.mk
 -include samples/build.mk
 -include tests/build.mk
