@@ -120,7 +120,7 @@ static void add_from(const struct query *q, struct sb *b, bool ranged)
 		       " sum(CASE WHEN u.dir = 1 THEN u.bytes ELSE 0 END) AS rx_bytes,"
 		       " sum(u.dir != 1) AS tx_packets, sum(u.dir = 1) AS rx_packets,"
 		       " min(u.rowid) AS seq, max(u.rowid) AS lastrow"
-		       " FROM udp u JOIN temp.qrange r ON r.session = u.session"
+		       " FROM temp.qrange r CROSS JOIN udp u ON u.session = r.session"
 		       " WHERE u.ts BETWEEN r.lo AND r.hi"
 		       " GROUP BY u.session, u.segment, u.skaddr, u.pid, u.family, u.sport, u.dport,"
 		       " u.saddr, u.daddr) g"
@@ -128,7 +128,9 @@ static void add_from(const struct query *q, struct sb *b, bool ranged)
 		       " JOIN temp.qrange r ON r.session = e.session WHERE 1");
 		return;
 	}
-	sb_add(b, " FROM %s e JOIN temp.qrange r ON r.session = e.session", k->table);
+	/* The few sessions first (CROSS JOIN keeps that order), then each
+	 * session's rows through its (session, time) index. */
+	sb_add(b, " FROM temp.qrange r CROSS JOIN %s e ON e.session = r.session", k->table);
 	if (q->kind == QK_SYSCALLS)
 		sb_add(b, " LEFT JOIN syscall_names n ON n.session = e.session AND n.nr = e.nr");
 	switch (q->kind) {
@@ -200,7 +202,7 @@ int qsql_build(const struct query *q, struct qsql *out)
 	if (q->mode == QM_HIST) {
 		sb_add(&b, "SELECT h.session, h.nr, n.name, h.count, h.total_ns, h.max_ns, h.slots,"
 			   " r.lo > r.start"
-			   " FROM syscall_hist h JOIN temp.qrange r ON r.session = h.session"
+			   " FROM temp.qrange r CROSS JOIN syscall_hist h ON h.session = r.session"
 			   " LEFT JOIN syscall_names n ON n.session = h.session AND n.nr = h.nr"
 			   " WHERE h.ts BETWEEN r.lo AND r.hi"
 			   " ORDER BY h.session, h.nr, h.rowid");
