@@ -707,7 +707,7 @@ int query_db__index(struct query_db *db, const char *trace_path, struct query_in
 	struct trace_reader_opts ro = { .sz = sizeof(ro), .on_damage = on_damage };
 	struct trace_reader *rd = NULL;
 	struct qsession_info si;
-	struct timespec t0, t1;
+	struct timespec t0, t1, c0, c1;
 	char path[PATH_MAX];
 	int64_t size, mtime;
 	bool in_tx = false;
@@ -717,6 +717,7 @@ int query_db__index(struct query_db *db, const char *trace_path, struct query_in
 	if (err)
 		memset(err, 0, sizeof(*err));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	abs_path(trace_path, path, sizeof(path));
 	if (trace_files_stat(trace_path, &size, &mtime))
 		return db_fail(err, -ENOENT, "%s: no such trace", trace_path);
@@ -877,6 +878,8 @@ cleanup:
 	importer_free(&im);
 	trace_reader__close(rd);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 	st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	st->cpu_seconds = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	return ret;
 }

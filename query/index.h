@@ -33,6 +33,7 @@ struct query_index_stats {
 	uint64_t events;   /* events read */
 	uint64_t rows;	   /* rows inserted */
 	double seconds;	   /* reading and inserting, wall clock */
+	double cpu_seconds; /* the same, CPU time of the process */
 };
 
 /* Imports one recording (a file or the base name of segments) as one

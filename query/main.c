@@ -73,10 +73,13 @@ static int run_index(char **traces, int n, const char *dbpath)
 		if (st.unchanged)
 			printf("%s: session %lld, unchanged\n", traces[i], (long long)st.session);
 		else
-			printf("%s: session %lld%s, %llu events, %llu rows in %.2f s (%.2f M rows/s)\n",
+			printf("%s: session %lld%s, %llu events, %llu rows in %.2f s (%.2f M rows/s;"
+			       " %.2f s of CPU, %.2f M rows/s)\n",
 			       traces[i], (long long)st.session, st.replaced ? " (replaced)" : "",
 			       (unsigned long long)st.events, (unsigned long long)st.rows, st.seconds,
-			       st.seconds > 0 ? (double)st.rows / st.seconds / 1e6 : 0.0);
+			       st.seconds > 0 ? (double)st.rows / st.seconds / 1e6 : 0.0,
+			       st.cpu_seconds,
+			       st.cpu_seconds > 0 ? (double)st.rows / st.cpu_seconds / 1e6 : 0.0);
 	}
 	query_db__close(db);
 	return status;

@@ -23,6 +23,7 @@ range_s=$(secs "$q" 'slow opens > 5ms in first 6s' "$work/big.trace")
 "$q" --explain 'slow opens > 5ms in first 6s' "$work/big.trace" | grep '^chunks:' | sed 's/^/query     range scan /'
 index_s=$(secs "$q" index "$work/big.trace" --db "$work/big.db")
 irows=$(grep -o '[0-9]* rows in' "$work/out" | tr -dc 0-9)
+icpu=$(sed -n 's/.*; \([0-9.]*\) s of CPU.*/\1/p' "$work/out")
 db_s=$(secs "$q" --db "$work/big.db" 'slow opens > 5ms')
 dbrange_s=$(secs "$q" --db "$work/big.db" 'slow opens > 5ms in first 6s')
 dbcount_s=$(secs "$q" --db "$work/big.db" 'count opens by comm')
@@ -34,8 +35,9 @@ printf '%-44s %9s %12s %14s\n' "bare reader (trace_reader__next, all types)" "$r
 printf '%-44s %9s %12s %14s\n' "scan 'slow opens > 5ms'" "$full_s" "$(rate "$events" "$full_s")" "$(ratio "$full_s" "$read_s")"
 printf '%-44s %9s %12s %14s\n' "scan 'count opens by comm'" "$count_s" "$(rate "$events" "$count_s")" "$(ratio "$count_s" "$read_s")"
 printf '%-44s %9s %12s %14s\n' "scan '... in first 6s' (10% of the time)" "$range_s" "-" "$(ratio "$range_s" "$read_s")"
-printf '%-44s %9s %12s %14s\n' "index build ($irows rows)" "$index_s" "$(rate "$irows" "$index_s") Mrow/s" "$(ratio "$index_s" "$read_s")"
+printf '%-44s %9s %12s %14s\n' "index build ($irows rows), wall" "$index_s" "$(rate "$irows" "$index_s") Mrow/s" "$(ratio "$index_s" "$read_s")"
+printf '%-44s %9s %12s %14s\n' "index build, CPU time of the import" "$icpu" "$(rate "$irows" "$icpu") Mrow/s" "-"
 printf '%-44s %9s %12s %14s\n' "index 'slow opens > 5ms'" "$db_s" "-" "$(ratio "$db_s" "$read_s")"
 printf '%-44s %9s %12s %14s\n' "index '... in first 6s'" "$dbrange_s" "-" "$(ratio "$dbrange_s" "$read_s")"
 printf '%-44s %9s %12s %14s\n' "index 'count opens by comm'" "$dbcount_s" "-" "$(ratio "$dbcount_s" "$read_s")"
-echo "query     index file: $(du -h "$work/big.db" | cut -f1), trace: $(du -h "$work/big.trace" | cut -f1)"
+echo "query     index file: $(du -h "$work/big.db" | cut -f1), trace: $(du -h "$work/big.trace" | cut -f1); load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -332,3 +332,32 @@ Test(query_cli, exit_status_and_index_command, .init = setup, .fini = teardown)
 	cr_expect_eq(run("echo not a db > bad.db; " QUERY_BIN " --db bad.db 'opens' >out 2>err"), 1);
 	cr_expect_eq(run("grep -q 'bad.db' err"), 0);
 }
+
+/* A time range reads only its chunks, and finds what the index finds. */
+Test(query_scan, range_skips_chunks, .init = setup, .fini = teardown)
+{
+	struct query_error err;
+	struct query_scan_stats st;
+	struct query_result *a, *b;
+	struct query_index_stats is;
+
+	qt_big_trace("big.trace", 200000, 60);
+	struct query *q = query__parse("slow opens > 5ms between 30s and 36s", &err);
+	const char *paths[] = { "big.trace" };
+	cr_assert_eq(query__scan(q, paths, 1, NULL, &a, &st, &err), 0, "%s", err.msg);
+	cr_expect_gt(st.chunks_skipped, 6 * st.chunks, "%llu read, %llu skipped",
+		     (unsigned long long)st.chunks, (unsigned long long)st.chunks_skipped);
+	cr_expect_lt(st.events, 200000 / 8);
+	struct query_db *db = query_db__open("big.db", true, &err);
+	cr_assert_eq(query_db__index(db, "big.trace", &is, &err), 0, "%s", err.msg);
+	/* The events, the 8 syscall names and the metadata. */
+	cr_expect_geq(is.rows, 200000 + 8, "%llu rows", (unsigned long long)is.rows);
+	cr_expect_lt(is.rows, 200000 + 8 + 32, "%llu rows", (unsigned long long)is.rows);
+	cr_assert_eq(query_db__query(db, q, 0, &b, &err), 0, "%s", err.msg);
+	cr_expect_gt(query_result__nrows(a), 0);
+	cr_expect_eq(query_result__nrows(a), query_result__nrows(b));
+	query_result__free(a);
+	query_result__free(b);
+	query__free(q);
+	query_db__close(db);
+}
