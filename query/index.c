@@ -289,7 +289,7 @@ static void bind_val(sqlite3_stmt *st, int i, const struct qrval *v)
 	if (v->null)
 		sqlite3_bind_null(st, i);
 	else if (v->s)
-		sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, i, v->s, v->len ? (int)v->len : -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_int64(st, i, v->i);
 }
@@ -400,6 +400,7 @@ static int insert_event(struct importer *im, struct batch *b, struct qrows *x, c
 			memcpy(text + (size_t)i * SLOT, row[i].s, n);
 			text[(size_t)i * SLOT + n] = '\0';
 			row[i].s = text + (size_t)i * SLOT;
+			row[i].len = (uint32_t)n;
 		}
 	}
 	if (extra >= 0)

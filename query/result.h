@@ -18,6 +18,7 @@ struct qrval {
 	int64_t i;
 	const char *s; /* text columns; in the result's arena */
 	bool null;
+	uint32_t len;  /* of s when known, else 0 */
 };
 
 struct qrcol {

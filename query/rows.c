@@ -231,6 +231,13 @@ void qrows__get(struct qrows *x, int col, struct qrval *out)
 		out->i = replay_field_i64(f, x->rec);
 		return;
 	case XF_STR:
+		/* The record's own text when it is terminated within its field
+		 * (it lives until the next bind, like the record). */
+		if (f && f->type == TRACE_FIELD_STR &&
+		    memchr((const char *)x->rec + f->offset, '\0', f->size)) {
+			out->s = (const char *)x->rec + f->offset;
+			return;
+		}
 		out->s = replay_field_str(f, x->rec, x->text[col], TEXTLEN);
 		return;
 	case XF_ADDR: {
