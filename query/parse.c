@@ -1156,16 +1156,46 @@ static int parse_clause(struct parser *p)
 	}
 	if (t->type == QT_END)
 		return 0;
-	static const char *const expected[] = { "of", "by", "to", "from", "with", "where",
-						"between", "in", "after", "before", "limit",
-						"named", "for", "on", "that", "longer", "sorted" };
+	/* The clauses this kind takes, for the suggestion and the hint. */
+	const char *expected[20];
+	size_t ne = 0;
+	if (k->path_col >= 0)
+		expected[ne++] = "of";
+	expected[ne++] = "by";
+	if (k->daddr_col >= 0) {
+		expected[ne++] = "to";
+		expected[ne++] = "from";
+		expected[ne++] = "on";
+	}
+	expected[ne++] = "with";
+	expected[ne++] = "where";
+	expected[ne++] = "between";
+	expected[ne++] = "in";
+	expected[ne++] = "after";
+	expected[ne++] = "before";
+	expected[ne++] = "limit";
+	expected[ne++] = "named";
+	if (q->kind == QK_SYSCALLS || q->kind == QK_SYSCALL_HIST)
+		expected[ne++] = "for";
+	if (q->kind == QK_PROCESSES)
+		expected[ne++] = "that";
+	if (k->metric >= 0)
+		expected[ne++] = "longer";
+	expected[ne++] = "sorted";
 	if (t->type == QT_WORD) {
 		qerror_set(p->err, t->pos, t->len, "unexpected '%s'", t->text);
-		if (!qerror_suggest(p->err, t->text, t->len, expected, N(expected)) && p->err) {
+		if (!qerror_suggest(p->err, t->text, t->len, expected, ne) && p->err) {
 			size_t u = strlen(p->err->msg);
-			snprintf(p->err->msg + u, sizeof(p->err->msg) - u,
-				 "; a clause starts with of, by, to, from, with, between, in, "
-				 "after, before, limit, or a comparison such as > 1ms");
+			snprintf(p->err->msg + u, sizeof(p->err->msg) - u, "; %s take", k->name);
+			for (size_t i = 0; i < ne; i++) {
+				u = strlen(p->err->msg);
+				snprintf(p->err->msg + u, sizeof(p->err->msg) - u, "%s%s",
+					 i ? ", " : " ", expected[i]);
+			}
+			u = strlen(p->err->msg);
+			if (k->metric >= 0)
+				snprintf(p->err->msg + u, sizeof(p->err->msg) - u,
+					 " or a comparison such as > 1ms");
 		}
 		return -EINVAL;
 	}
