@@ -2,11 +2,15 @@
 /* Running queries on the index: the language compiled to SQL (query/sql.c)
  * with bound parameters, and raw read-only SQL. */
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "query/groups.h"
 #include "query/indexdb.h"
@@ -86,9 +90,8 @@ static int fill_ranges(struct query_db *db, const struct query *q, int64_t sessi
 	if (rc != SQLITE_DONE)
 		ret = qdb_error(db, err, "cannot read the sessions");
 	else if (!n && session_id > 0)
-		ret = fail(err, -ENOENT, "%s has no session %lld; 'ebpf-query --db %s --sql "
-					 "\"SELECT id, host, path FROM sessions\"' lists them",
-			   db->path, (long long)session_id, db->path);
+		ret = fail(err, -ENOENT, "%s has no session %lld; 'ebpf-query sessions --db %s' "
+					 "lists them", db->path, (long long)session_id, db->path);
 cleanup:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(ins);
@@ -523,4 +526,111 @@ cleanup:
 	}
 	*out = r;
 	return 0;
+}
+
+/* Is the trace still there (the file, or segments of it)? */
+static bool trace_present(const char *path)
+{
+	char pat[PATH_MAX + 32];
+	glob_t g;
+
+	if (access(path, F_OK) == 0)
+		return true;
+	snprintf(pat, sizeof(pat), "%s.[0-9][0-9][0-9][0-9]*", path);
+	if (glob(pat, 0, NULL, &g) != 0)
+		return false;
+	bool any = g.gl_pathc > 0;
+	globfree(&g);
+	return any;
+}
+
+int query_db__sessions(struct query_db *db, struct query_result **out, struct query_error *err)
+{
+	struct query_result *r = qres_new();
+	sqlite3_stmt *st = NULL;
+	int ret = 0, rc;
+
+	*out = NULL;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (!r)
+		return -ENOMEM;
+	ret = qres_add_col(r, "id", "ID", QD_INT, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "host", "HOST", QD_TEXT, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "start", "START", QD_TEXT, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "duration_ns", "DURATION", QD_DURATION, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "events", "EVENTS", QD_INT, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "lost", "LOST", QD_INT, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "present", "PRESENT", QD_BOOL, QS_NONE);
+	ret = ret ? ret : qres_add_col(r, "path", "PATH", QD_TEXT, QS_NONE);
+	if (ret)
+		goto cleanup;
+	if (sqlite3_prepare_v2(db->db, "SELECT id, host, start_ts, end_ts, real_offset_ns, events,"
+				       " lost, path FROM sessions ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK) {
+		ret = qdb_error(db, err, "cannot read the sessions");
+		goto cleanup;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct qrval *row = qres_row(r, -1, r->nrows);
+		if (!row) {
+			ret = -ENOMEM;
+			goto cleanup;
+		}
+		const char *host = (const char *)sqlite3_column_text(st, 1);
+		const char *path = (const char *)sqlite3_column_text(st, 7);
+		int64_t start = sqlite3_column_int64(st, 2), end = sqlite3_column_int64(st, 3);
+		char when[64] = "";
+		row[0].i = sqlite3_column_int64(st, 0);
+		row[1].s = qres_str(r, host ? host : "", host ? strlen(host) : 0);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			time_t secs = (time_t)((start + sqlite3_column_int64(st, 4)) / 1000000000);
+			struct tm tm;
+			if (localtime_r(&secs, &tm))
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		}
+		row[2].s = qres_str(r, when, strlen(when));
+		row[2].null = !when[0];
+		row[3].i = end - start;
+		row[4].i = sqlite3_column_int64(st, 5);
+		row[5].i = sqlite3_column_int64(st, 6);
+		row[6].i = path && trace_present(path);
+		row[7].s = qres_str(r, path ? path : "", path ? strlen(path) : 0);
+		if (!row[1].s || !row[2].s || !row[7].s) {
+			ret = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ret = qdb_error(db, err, "cannot read the sessions");
+cleanup:
+	sqlite3_finalize(st);
+	if (ret) {
+		if (ret == -ENOMEM && err && !err->msg[0])
+			fail(err, -ENOMEM, "out of memory");
+		query_result__free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+int query_db__latest(struct query_db *db, int64_t *id, struct query_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -ENOENT;
+
+	/* Wall clock where known: boottimes of different boots do not compare. */
+	if (sqlite3_prepare_v2(db->db, "SELECT id FROM sessions ORDER BY real_offset_ns IS NOT NULL"
+				       " DESC, start_ts + coalesce(real_offset_ns, 0) DESC, id DESC"
+				       " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return qdb_error(db, err, "cannot read the sessions");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else {
+		fail(err, -ENOENT, "%s holds no sessions yet", db->path);
+	}
+	sqlite3_finalize(st);
+	return ret;
 }

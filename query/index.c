@@ -82,9 +82,10 @@ struct query_db *query_db__open(const char *path, bool create, struct query_erro
 	/* Is it ours? An empty file becomes one. */
 	rc = sqlite3_prepare_v2(db->db, "PRAGMA application_id", -1, &st, NULL);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-		db_fail(err, -EIO, "%s is not an ebpf-query index (%s); give another --db file",
-			path, sqlite3_errmsg(db->db));
-		errno = EIO;
+		db_fail(err, -EBADMSG, "%s is damaged or not an index (%s); 'ebpf-query index "
+				       "--rebuild --db %s' moves it aside and builds a new one",
+			path, sqlite3_errmsg(db->db), path);
+		errno = EBADMSG;
 		goto fail;
 	}
 	int app = sqlite3_column_int(st, 0);
@@ -119,7 +120,13 @@ struct query_db *query_db__open(const char *path, bool create, struct query_erro
 				 " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db->db, qdb_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		qdb_error(db, err, "cannot set up the index");
+		rc = sqlite3_errcode(db->db);
+		if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+			db_fail(err, -EBADMSG, "%s is damaged (%s); 'ebpf-query index --rebuild --db "
+					       "%s' moves it aside and builds a new one",
+				path, sqlite3_errmsg(db->db), path);
+		else
+			qdb_error(db, err, "cannot set up the index");
 		errno = EIO;
 		goto fail;
 	}
@@ -144,6 +151,11 @@ fail:
 		errno = saved;
 	}
 	return NULL;
+}
+
+const char *query_db__path(const struct query_db *db)
+{
+	return db->path;
 }
 
 void query_db__close(struct query_db *db)

@@ -21,10 +21,21 @@ extern "C" {
 
 struct query_db;
 
+/* The user's default index: $XDG_DATA_HOME/ebpf-trace/sessions.db, else
+ * ~/.local/share/ebpf-trace/sessions.db; under sudo (root with SUDO_UID),
+ * the invoking user's, and *uid / *gid say who must own what is created
+ * (-1: the caller). -ENOENT without a home directory. */
+int query_db__default_path(char *buf, size_t size, int64_t *uid, int64_t *gid);
+/* Opens the default index; with create, makes it (and its directories)
+ * owned by that user. Without create, a missing index is ENOENT with a
+ * message that says what to do. */
+struct query_db *query_db__open_default(bool create, struct query_error *err);
+
 /* Opens (creating with create) an index and brings its schema up to date.
  * NULL with errno and *err on failure (not an index, newer schema, ...). */
 struct query_db *query_db__open(const char *path, bool create, struct query_error *err);
 void query_db__close(struct query_db *db);
+const char *query_db__path(const struct query_db *db);
 
 struct query_index_stats {
 	int64_t session;   /* the session's id in the index */
@@ -51,6 +62,11 @@ int query_db__query(struct query_db *db, const struct query *q, int64_t session_
 /* The SQL a query compiles to, with its parameters, and SQLite's plan. */
 int query_db__explain(struct query_db *db, const struct query *q, int64_t session_id,
 		      FILE *out, struct query_error *err);
+/* The sessions: id, host, start (local time), duration, events, lost,
+ * path, and whether the trace is still there. */
+int query_db__sessions(struct query_db *db, struct query_result **out, struct query_error *err);
+/* The id of the most recently started session; -ENOENT when none. */
+int query_db__latest(struct query_db *db, int64_t *id, struct query_error *err);
 /* Runs one SQL statement as given (read-only: the index is not changed). */
 int query_db__sql(struct query_db *db, const char *sql, struct query_result **out,
 		  struct query_error *err);
