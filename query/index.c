@@ -147,6 +147,7 @@ nomem:
 fail:
 	{
 		int saved = errno;
+		sqlite3_finalize(st);
 		query_db__close(db);
 		errno = saved;
 	}
