@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "endian.h"
+#include "wire.h"
 #include "trace.h"
 
 uint32_t trace_crc32(const void *buf, size_t len)
@@ -41,7 +41,7 @@ int file_header__decode(const uint8_t in[FILE_HEADER_SIZE], struct file_header *
 {
 	if (memcmp(in, FILE_MAGIC, FILE_MAGIC_LEN) != 0)
 		return -EPROTO;
-	if (get_le32(in + 60) != trace_crc32(in, 60)) {
+	if (!crc_ok(get_le32(in + 60), trace_crc32(in, 60))) {
 		h->major = TRACE_FORMAT_MAJOR;
 		h->minor = TRACE_FORMAT_MINOR;
 		h->flags = 0;
@@ -66,7 +66,7 @@ void block_header__encode(uint8_t out[BLOCK_HEADER_SIZE], uint16_t kind, const v
 
 bool block_header__decode(const uint8_t in[BLOCK_HEADER_SIZE], struct block_header *h)
 {
-	if (get_le32(in) != BLOCK_SYNC || get_le32(in + 16) != trace_crc32(in, 16))
+	if (get_le32(in) != BLOCK_SYNC || !crc_ok(get_le32(in + 16), trace_crc32(in, 16)))
 		return false;
 	h->kind = get_le16(in + 4);
 	h->flags = get_le16(in + 6);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "block.h"
-#include "endian.h"
+#include "wire.h"
 
 /* Zeroed bytes after the body, so unchecked varint reads stay inside. */
 #define RAW_PAD 16

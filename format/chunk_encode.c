@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "block.h"
-#include "endian.h"
+#include "wire.h"
 
 #define NO_ENTRY UINT32_MAX
 
@@ -27,15 +27,28 @@ struct enc_col {
 	uint16_t size;
 	uint8_t op;     /* enum col_op */
 	bool is_signed;
+	bool same;      /* every row so far equals v[0] */
 	uint32_t last;  /* dictionary entry of the previous row, NO_ENTRY */
+	uint64_t lo, hi; /* range of the plain values so far (integers) */
+};
+
+/* Columns of one store kind, appended by one loop. */
+struct enc_group {
+	uint8_t op;
+	uint32_t start, count; /* in enc_type.perm */
 };
 
 struct enc_type {
 	const struct trace_schema *s;
 	struct enc_col *cols;
+	uint32_t *perm;          /* column indices grouped by op */
+	struct enc_group *groups;
+	uint32_t ngroups;
 	uint64_t *ts;   /* per row */
 	uint32_t ncols;
-	uint32_t rows, cap;
+	uint32_t rows, cap; /* rows: appended, staged ones included */
+	uint8_t *stage;     /* records not yet split into the columns */
+	uint32_t staged, stage_cap;
 	uint32_t row_fixed;    /* encoded bytes a row may take, dictionary aside */
 	uint32_t row_dict_max; /* dictionary bytes a row may add */
 	uint32_t section_max;  /* section and column headers */
@@ -88,6 +101,12 @@ struct chunk_enc {
 	struct chunk_type_count *counts;
 };
 
+/* Records are copied whole into a small per-type stage and split into
+ * columns a stage at a time, by tight loops per column: cheaper than
+ * splitting each record as it comes. */
+#define STAGE_BYTES (32u << 10)
+#define STAGE_MAX_ROWS 256
+
 /* Dictionary, sizes and the type-run and timestamp columns' headers. */
 #define BODY_OVERHEAD 64
 /* A timestamp delta and, worst case, a run of its own. */
@@ -135,6 +154,9 @@ void chunk_enc__free(struct chunk_enc *c)
 		for (uint32_t k = 0; k < t->ncols; k++)
 			free(t->cols[k].v);
 		free(t->cols);
+		free(t->perm);
+		free(t->groups);
+		free(t->stage);
 		free(t->ts);
 	}
 	free(c->types);
@@ -154,6 +176,14 @@ void chunk_enc__free(struct chunk_enc *c)
 	free(c->tmpts);
 	free(c->counts);
 	free(c);
+}
+
+static void reset_col(struct enc_col *col)
+{
+	col->last = NO_ENTRY;
+	col->same = true;
+	col->lo = UINT64_MAX;
+	col->hi = 0;
 }
 
 static uint8_t op_of(const struct schema_col *sc)
@@ -206,7 +236,7 @@ int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s)
 		col->size = sc[k].size;
 		col->op = op_of(&sc[k]);
 		col->is_signed = sc[k].is_signed;
-		col->last = NO_ENTRY;
+		reset_col(col);
 		/* encoding, length, and FIXED's base and width */
 		t->section_max += 2 + 2 * VARINT_MAX;
 		if (sc[k].is_dict) {
@@ -217,11 +247,38 @@ int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s)
 			t->row_fixed += (col->size * 8 + 1 + 6) / 7;
 		}
 	}
+	t->stage_cap = STAGE_BYTES / s->size;
+	if (t->stage_cap < 1)
+		t->stage_cap = 1;
+	if (t->stage_cap > STAGE_MAX_ROWS)
+		t->stage_cap = STAGE_MAX_ROWS;
+	t->stage = malloc((size_t)t->stage_cap * s->size);
+	if (!t->stage)
+		goto cleanup;
+	/* group the columns by store kind so the split dispatches per group */
+	t->perm = calloc(s->ncols ? s->ncols : 1, sizeof(*t->perm));
+	t->groups = calloc(OP_BYTES + 1, sizeof(*t->groups));
+	if (!t->perm || !t->groups)
+		goto cleanup;
+	for (uint8_t op = 0; op <= OP_BYTES; op++) {
+		uint32_t start = t->ngroups ? t->groups[t->ngroups - 1].start +
+						      t->groups[t->ngroups - 1].count : 0, n = 0;
+
+		for (uint32_t k = 0; k < s->ncols; k++)
+			if (t->cols[k].op == op)
+				t->perm[start + n++] = k;
+		if (n)
+			t->groups[t->ngroups++] = (struct enc_group){ op, start, n };
+	}
 	c->ntypes++;
 	err = 0;
 cleanup:
-	if (err)
+	if (err) {
 		free(t->cols);
+		free(t->perm);
+		free(t->groups);
+		free(t->stage);
+	}
 	free(sc);
 	return err;
 }
@@ -292,6 +349,25 @@ static int dict_rehash(struct chunk_enc *c, uint32_t nslots)
 	return 0;
 }
 
+/* memcmp(a, b, n) == 0 for the short strings most fields hold, without a
+ * call: 8-byte words, the last one overlapping. */
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint64_t x, y;
+
+	if (n < 8 || n > 64)
+		return memcmp(a, b, n) == 0;
+	for (uint32_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
 /* The dictionary entry for bytes p[0..len), added when new. */
 static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len)
 {
@@ -302,7 +378,7 @@ static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len)
 	for (i = h & (c->nslots - 1); c->slots[i]; i = (i + 1) & (c->nslots - 1)) {
 		const struct dict_entry *e = &c->dict[c->slots[i] - 1];
 
-		if (e->hash == h && e->len == len && memcmp(c->arena + e->off, p, len) == 0)
+		if (e->hash == h && e->len == len && same_bytes(c->arena + e->off, p, len))
 			return c->slots[i] - 1;
 	}
 	if (c->ndict == c->dict_cap &&
@@ -330,18 +406,21 @@ static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len)
 
 static int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint8_t *p)
 {
-	uint32_t len = col->op == OP_STR ? (uint32_t)strnlen((const char *)p, col->size - 1u)
-					 : col->size;
+	uint32_t len;
 	int64_t e;
 
+	/* Same as the previous row: most strings repeat (comm, call, hot
+	 * paths), and this needs no strnlen and no hash. */
 	if (col->last != NO_ENTRY) {
-		const struct dict_entry *d = &c->dict[col->last];
+		struct dict_entry *d = &c->dict[col->last];
 
-		if (d->len == len && memcmp(c->arena + d->off, p, len) == 0) {
-			c->dict[col->last].uses++;
+		if (same_bytes(c->arena + d->off, p, d->len) &&
+		    (col->op == OP_BYTES || (d->len < col->size - 1u && p[d->len] == 0))) {
+			d->uses++;
 			return col->last;
 		}
 	}
+	len = col->op == OP_STR ? (uint32_t)strnlen((const char *)p, col->size - 1u) : col->size;
 	e = dict_intern(c, p, len);
 	if (e >= 0) {
 		col->last = (uint32_t)e;
@@ -350,13 +429,85 @@ static int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint
 	return e;
 }
 
+/* Splits the staged records of t into its columns, keeping each integer
+ * column's range and constancy up to date for sealing. */
+static int unstage(struct chunk_enc *c, struct enc_type *t)
+{
+	uint32_t n = t->staged, base = t->rows - n;
+	const uint16_t size = t->s->size;
+
+	if (!n)
+		return 0;
+	for (uint32_t g = 0; g < t->ngroups; g++) {
+		const uint32_t *k = t->perm + t->groups[g].start;
+		const uint32_t *kend = k + t->groups[g].count;
+
+		switch (t->groups[g].op) {
+#define UNSTAGE_INT(TYPE, SIGNED)                                                       \
+	for (; k < kend; k++) {                                                         \
+		struct enc_col *col = &t->cols[*k];                                     \
+		const uint8_t *src = t->stage + col->off;                               \
+		uint64_t *dst = col->v + base, lo = col->lo, hi = col->hi;              \
+		uint64_t first;                                                         \
+		bool same = col->same;                                                  \
+		TYPE x;                                                                 \
+                                                                                        \
+		memcpy(&x, src, sizeof(x));                                             \
+		first = base ? col->v[0] : (uint64_t)(int64_t)x;                        \
+		for (uint32_t r = 0; r < n; r++, src += size) {                         \
+			memcpy(&x, src, sizeof(x));                                     \
+			uint64_t v = (uint64_t)(int64_t)x;                              \
+			uint64_t pv = SIGNED ? zigzag((int64_t)v) : v;                  \
+                                                                                        \
+			dst[r] = v;                                                     \
+			same &= v == first;                                             \
+			lo = pv < lo ? pv : lo;                                         \
+			hi = pv > hi ? pv : hi;                                         \
+		}                                                                       \
+		col->lo = lo;                                                           \
+		col->hi = hi;                                                           \
+		col->same = same;                                                       \
+	}                                                                               \
+	break
+		case OP_U8: UNSTAGE_INT(uint8_t, 0);
+		case OP_S8: UNSTAGE_INT(int8_t, 1);
+		case OP_U16: UNSTAGE_INT(uint16_t, 0);
+		case OP_S16: UNSTAGE_INT(int16_t, 1);
+		case OP_U32: UNSTAGE_INT(uint32_t, 0);
+		case OP_S32: UNSTAGE_INT(int32_t, 1);
+		case OP_U64: UNSTAGE_INT(uint64_t, 0);
+#undef UNSTAGE_INT
+		default:
+			for (; k < kend; k++) {
+				struct enc_col *col = &t->cols[*k];
+				const uint8_t *src = t->stage + col->off;
+
+				for (uint32_t r = 0; r < n; r++, src += size) {
+					int64_t e = intern_field(c, col, src);
+
+					if (e < 0)
+						return (int)e;
+					col->v[base + r] = (uint64_t)e;
+				}
+			}
+		}
+	}
+	/* the staged rows were counted at their largest dictionary growth;
+	 * interning has now added what they really took */
+	c->bound -= (uint64_t)n * t->row_dict_max;
+	t->staged = 0;
+	return 0;
+}
+
 int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec)
 {
 	struct enc_type *t = &c->types[ti];
 	const uint8_t *r = rec;
 	uint64_t ts;
-	uint32_t row;
+	int err;
 
+	if (t->staged == t->stage_cap && (err = unstage(c, t)))
+		return err;
 	if (t->rows == t->cap && grow_type(t))
 		return -ENOMEM;
 	if (c->nev == c->ev_cap) {
@@ -369,39 +520,16 @@ int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec)
 			return -ENOMEM;
 		c->ev_cap = cap;
 	}
-	/* Dictionary first: the only step that can fail half-way. */
-	row = t->rows;
-	for (uint32_t k = 0; k < t->ncols; k++) {
-		struct enc_col *col = &t->cols[k];
-		const uint8_t *p = r + col->off;
-		uint64_t v;
-
-		switch (col->op) {
-		case OP_U8: v = *p; break;
-		case OP_S8: v = (uint64_t)(int64_t)(int8_t)*p; break;
-		case OP_U16: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
-		case OP_S16: { int16_t x; memcpy(&x, p, 2); v = (uint64_t)(int64_t)x; break; }
-		case OP_U32: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
-		case OP_S32: { int32_t x; memcpy(&x, p, 4); v = (uint64_t)(int64_t)x; break; }
-		case OP_U64: memcpy(&v, p, 8); break;
-		default: {
-			int64_t e = intern_field(c, col, p);
-
-			if (e < 0)
-				return (int)e;
-			v = (uint64_t)e;
-		}
-		}
-		col->v[row] = v;
-	}
+	memcpy(t->stage + (size_t)t->staged * t->s->size, r, t->s->size);
+	t->staged++;
 	memcpy(&ts, r + t->s->time_off, 8);
-	t->ts[row] = ts;
+	t->ts[t->rows] = ts;
 	if (t->rows++ == 0)
 		c->bound += t->section_max;
 	c->ev_ts[c->nev] = ts;
 	c->ev_type[c->nev] = (uint16_t)ti;
 	c->nev++;
-	c->bound += t->row_fixed;
+	c->bound += t->row_fixed + t->row_dict_max;
 	return 0;
 }
 
@@ -434,6 +562,7 @@ static void sort_events(struct chunk_enc *c)
 			o[j] = o[j - 1];
 			j--;
 			if (++moves > budget) {
+				o[j] = key; /* fill the hole before giving up */
 				qsort(o, n, sizeof(*o), cmp_ts_idx);
 				return;
 			}
@@ -492,7 +621,7 @@ struct col_choice {
 	uint8_t enc;
 	uint8_t width; /* FIXED */
 	uint64_t base; /* FIXED */
-	size_t size;
+	uint64_t size; /* estimated from a sample (varint encodings) */
 };
 
 /*
@@ -508,29 +637,29 @@ static unsigned bytes_for(uint64_t range)
 	return range ? (64 - (unsigned)__builtin_clzll(range) + 7) / 8 : 1;
 }
 
+/* Rows whose varint sizes are summed to pick an encoding; the choice only
+ * affects size, so an even sample of a long column is as good as all. */
+#define CHOOSE_SAMPLE 512
+
+/* Picks a column's encoding from its exact range and constancy (kept as
+ * rows came) and the varint sizes of an even sample of its rows. */
 static struct col_choice choose(const uint64_t *v, const uint64_t *ts, uint32_t n, bool sign,
-				bool tsrel_ok)
+				bool tsrel_ok, bool same, uint64_t lo, uint64_t hi)
 {
-	uint64_t first = v[0], prev = 0, lo = UINT64_MAX, hi = 0;
-	size_t plain = 0, delta = 0, tsrel = 0;
-	bool same = true;
+	uint64_t plain = 0, delta = 0, tsrel = 0, samples = 0;
+	uint32_t step = n > CHOOSE_SAMPLE ? n / CHOOSE_SAMPLE : 1;
 
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t x = v[i], pv = sign ? zigzag((int64_t)x) : x;
-
-		same &= x == first;
-		plain += varint_len(pv);
-		delta += varint_len(zigzag((int64_t)(x - prev)));
-		lo = pv < lo ? pv : lo;
-		hi = pv > hi ? pv : hi;
-		prev = x;
-	}
 	if (same)
-		return (struct col_choice){ .enc = ENC_CONST,
-					    .size = varint_len(sign ? zigzag((int64_t)first) : first) };
-	if (tsrel_ok)
-		for (uint32_t i = 0; i < n; i++)
-			tsrel += varint_len(zigzag((int64_t)(v[i] - ts[i])));
+		return (struct col_choice){ .enc = ENC_CONST };
+	for (uint32_t i = step / 2; i < n; i += step) {
+		uint64_t x = v[i], prev = i ? v[i - 1] : 0;
+
+		plain += varint_len(sign ? zigzag((int64_t)x) : x);
+		delta += varint_len(zigzag((int64_t)(x - prev)));
+		if (tsrel_ok)
+			tsrel += varint_len(zigzag((int64_t)(x - ts[i])));
+		samples++;
+	}
 	struct col_choice best = { .enc = ENC_PLAIN, .size = plain };
 
 	if (delta < best.size)
@@ -538,11 +667,9 @@ static struct col_choice choose(const uint64_t *v, const uint64_t *ts, uint32_t 
 	if (tsrel_ok && tsrel < best.size)
 		best = (struct col_choice){ .enc = ENC_TSREL, .size = tsrel };
 	unsigned w = bytes_for(hi - lo);
-	size_t fixed = varint_len(lo) + 1 + (size_t)n * w;
 
-	if (fixed <= best.size + best.size / FIXED_SLACK)
-		best = (struct col_choice){ .enc = ENC_FIXED, .width = (uint8_t)w, .base = lo,
-					    .size = fixed };
+	if ((uint64_t)w * samples <= best.size + best.size / FIXED_SLACK)
+		best = (struct col_choice){ .enc = ENC_FIXED, .width = (uint8_t)w, .base = lo };
 	return best;
 }
 
@@ -550,12 +677,15 @@ static uint8_t *put_column(uint8_t *p, struct col_choice ch, const uint64_t *v, 
 			   uint32_t n, bool sign)
 {
 	uint64_t prev = 0;
+	uint8_t *part;
 
 	*p++ = ch.enc;
-	p = varint_put(p, ch.size);
+	part = p;
+	p = part_begin(p);
 	switch (ch.enc) {
 	case ENC_CONST:
-		return varint_put(p, sign ? zigzag((int64_t)v[0]) : v[0]);
+		p = varint_put(p, sign ? zigzag((int64_t)v[0]) : v[0]);
+		break;
 	case ENC_PLAIN:
 		if (sign)
 			for (uint32_t i = 0; i < n; i++)
@@ -563,26 +693,30 @@ static uint8_t *put_column(uint8_t *p, struct col_choice ch, const uint64_t *v, 
 		else
 			for (uint32_t i = 0; i < n; i++)
 				p = varint_put_fast(p, v[i]);
-		return p;
+		break;
 	case ENC_DELTA:
 		for (uint32_t i = 0; i < n; i++) {
 			p = varint_put_fast(p, zigzag((int64_t)(v[i] - prev)));
 			prev = v[i];
 		}
-		return p;
+		break;
 	case ENC_TSREL:
 		for (uint32_t i = 0; i < n; i++)
 			p = varint_put_fast(p, zigzag((int64_t)(v[i] - ts[i])));
-		return p;
+		break;
 	default:
 		/* FIXED: 8-byte stores, each overwritten by the next from
 		 * width bytes on (the buffer has the slack) */
 		p = varint_put(p, ch.base);
 		*p++ = ch.width;
-		for (uint32_t i = 0; i < n; i++, p += ch.width)
-			put_le64(p, (sign ? zigzag((int64_t)v[i]) : v[i]) - ch.base);
-		return p;
+		if (sign)
+			for (uint32_t i = 0; i < n; i++, p += ch.width)
+				put_le64(p, zigzag((int64_t)v[i]) - ch.base);
+		else
+			for (uint32_t i = 0; i < n; i++, p += ch.width)
+				put_le64(p, v[i] - ch.base);
 	}
+	return part_end(part, p);
 }
 
 static int cmp_uses(const void *a, const void *b, void *ctx)
@@ -624,8 +758,9 @@ static void reset(struct chunk_enc *c)
 {
 	for (uint32_t i = 0; i < c->ntypes; i++) {
 		c->types[i].rows = 0;
+		c->types[i].staged = 0;
 		for (uint32_t k = 0; k < c->types[i].ncols; k++)
-			c->types[i].cols[k].last = NO_ENTRY;
+			reset_col(&c->types[i].cols[k]);
 	}
 	c->nev = 0;
 	c->ndict = 0;
@@ -645,6 +780,12 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 
 	if (n == 0)
 		return -EINVAL;
+	for (uint32_t t = 0; t < c->ntypes; t++) {
+		int err = unstage(c, &c->types[t]);
+
+		if (err)
+			return err;
+	}
 	if (ensure_scratch(c, n))
 		return -ENOMEM;
 	if (c->raw_cap < c->bound + 16) {
@@ -765,16 +906,27 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 					c->tmpv[i] = col->v[g[i]];
 				v = c->tmpv;
 			}
+			bool same = col->same;
+			uint64_t lo = col->lo, hi = col->hi;
+
 			if (col->op >= OP_STR) {
 				/* dictionary indices in their sorted order */
 				uint64_t *dst = sorted ? col->v : c->tmpv;
 
-				for (uint32_t i = 0; i < rows; i++)
-					dst[i] = c->dict_remap[v[i]];
+				lo = UINT64_MAX;
+				hi = 0;
+				for (uint32_t i = 0; i < rows; i++) {
+					uint64_t x = c->dict_remap[v[i]];
+
+					dst[i] = x;
+					lo = x < lo ? x : lo;
+					hi = x > hi ? x : hi;
+				}
+				same = lo == hi;
 				v = dst;
 			}
 			struct col_choice ch = choose(v, ts, rows, col->is_signed,
-						      col->op == OP_U64);
+						      col->op == OP_U64, same, lo, hi);
 
 			p = put_column(p, ch, v, ts, rows, col->is_signed);
 		}

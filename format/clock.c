@@ -13,9 +13,13 @@ static int cmp_cal(const void *a, const void *b)
 	return x->boot_ns < y->boot_ns ? -1 : x->boot_ns > y->boot_ns;
 }
 
-static uint64_t abs_diff(int64_t a, int64_t b)
+/* |a - b| of two offsets, in wrapping arithmetic: calibrations come from
+ * files, and any values must be safe. */
+static uint64_t abs_diff(uint64_t a, uint64_t b)
 {
-	return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+	uint64_t d = a - b;
+
+	return (int64_t)d < 0 ? -d : d;
 }
 
 int clock__build(struct clock *c, const struct trace_calibration *cals, uint32_t n)
@@ -42,8 +46,8 @@ int clock__build(struct clock *c, const struct trace_calibration *cals, uint32_t
 	c->n = out;
 	for (uint32_t i = 1; i < c->n; i++) {
 		const struct trace_calibration *a = &c->cals[i - 1], *b = &c->cals[i];
-		int64_t off_a = a->real_ns - (int64_t)a->boot_ns;
-		int64_t off_b = b->real_ns - (int64_t)b->boot_ns;
+		uint64_t off_a = (uint64_t)a->real_ns - a->boot_ns;
+		uint64_t off_b = (uint64_t)b->real_ns - b->boot_ns;
 		uint64_t allowed = (uint64_t)a->uncertainty_ns + b->uncertainty_ns +
 				   (b->boot_ns - a->boot_ns) / (1000000 / CLOCK_DRIFT_PPM) +
 				   CLOCK_STEP_SLACK_NS;
@@ -85,6 +89,6 @@ int clock__realtime(const struct clock *c, uint64_t boot_ns, int64_t *real_ns, u
 	if (i + 1 < c->n && c->cals[i].boot_ns <= boot_ns &&
 	    c->cals[i + 1].boot_ns - boot_ns < boot_ns - c->cals[i].boot_ns)
 		i++;
-	*real_ns = c->cals[i].real_ns + (int64_t)(boot_ns - c->cals[i].boot_ns);
+	*real_ns = (int64_t)((uint64_t)c->cals[i].real_ns + (boot_ns - c->cals[i].boot_ns));
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "block.h"
-#include "endian.h"
+#include "wire.h"
 
 /* Past this many bytes of entries, neighbours merge as when full. */
 #define INDEX_MAX_ENTRY_BYTES (8u << 20)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "endian.h"
+#include "wire.h"
 
 void meta__free(struct meta *m)
 {

@@ -47,7 +47,7 @@ static int read_payload(struct rfile *f, uint64_t off, const struct block_header
 
 	if (!err)
 		err = pread_full(f->fd, f->payload, h->length, off + BLOCK_HEADER_SIZE);
-	if (!err && trace_crc32(f->payload, h->length) != h->payload_crc)
+	if (!err && !crc_ok(h->payload_crc, trace_crc32(f->payload, h->length)))
 		err = -EBADMSG;
 	return err;
 }
@@ -153,7 +153,7 @@ static bool load_index(struct rfile *f)
 	tail = f->size - TRAILER_BLOCK_SIZE;
 	if (pread_full(f->fd, b, sizeof(b), tail) || !block_header__decode(b, &h) ||
 	    h.kind != BLOCK_TRAILER || h.length != TRAILER_PAYLOAD ||
-	    trace_crc32(b + BLOCK_HEADER_SIZE, TRAILER_PAYLOAD) != h.payload_crc ||
+	    !crc_ok(h.payload_crc, trace_crc32(b + BLOCK_HEADER_SIZE, TRAILER_PAYLOAD)) ||
 	    trailer__decode(b + BLOCK_HEADER_SIZE, &ioff))
 		return false;
 	if (ioff < FILE_HEADER_SIZE || ioff > tail - BLOCK_HEADER_SIZE ||

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "endian.h"
+#include "wire.h"
 
 unsigned field_type__width(uint8_t type)
 {

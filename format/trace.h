@@ -135,12 +135,13 @@ struct trace_writer_opts {
 	size_t sz;                  /* sizeof(struct trace_writer_opts) */
 	uint64_t segment_size;      /* rotate past this many bytes; 0: one file */
 	uint32_t keep_segments;     /* keep only the newest N segments; 0: all */
-	uint32_t chunk_events;      /* seal a chunk at this many events; 0: default */
-	uint32_t chunk_bytes;       /* seal a chunk at this many encoded bytes; 0: default */
+	uint32_t chunk_events;      /* seal a chunk at this many events; 0: 65536 (max 1 Mi) */
+	uint32_t chunk_bytes;       /* seal a chunk before its encoded body could exceed this
+				     * many bytes (estimated from above); 0: 8 MiB (max 16 MiB) */
 	uint32_t flush_interval_ms; /* trace_writer__poll() seals older chunks; 0: 1000 */
 	uint32_t mode;              /* file mode; 0: 0600 */
-	int64_t uid;                /* chown new files to uid/gid when >= 0 */
-	int64_t gid;
+	int64_t uid;                /* chown new files to uid/gid when >= 0 (0 is root: */
+	int64_t gid;                /* set -1 to keep the creating user's) */
 	/* Called after each new segment's header, metadata and schemas are
 	 * written (not for the first file): the recorder adds its fresh
 	 * process snapshot there. A negative return aborts the rotation. */
@@ -199,7 +200,11 @@ struct trace_damage {
 	const char *path;    /* borrowed for the duration of the callback */
 	uint64_t offset;     /* of the damaged block */
 	uint64_t length;     /* bytes skipped */
-	int err;             /* -EBADMSG checksum, -EPIPE torn tail, -EPROTO bad framing, ... */
+	int err;             /* -EBADMSG checksum, -EPIPE torn tail, -EPROTO bad framing or
+			      * malformed data, -ENOENT events without a schema or a
+			      * missing segment, -ENOTSUP a codec or column encoding of a
+			      * newer version, -EXDEV/-EEXIST a segment set that does not
+			      * belong together (open then fails with that error) */
 	const char *what;    /* one-line description */
 };
 
@@ -211,7 +216,9 @@ struct trace_reader_opts {
 
 struct trace_event {
 	const struct trace_schema *schema; /* borrowed, lives as long as the reader */
-	const void *data;                  /* borrowed until the next call */
+	const void *data;                  /* the record laid out by schema, in host byte
+					    * order, bytes no field covers zero; borrowed
+					    * until the next call */
 	uint64_t ts;                       /* boottime ns of the file's host */
 	uint32_t size;
 	uint16_t type;                     /* type id within its file */

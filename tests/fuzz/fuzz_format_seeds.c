@@ -11,7 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <lz4.h>
+
+#include "block.h"
 #include "trace.h"
+#include "wire.h"
 
 #define F(st, name, type, hint) \
 	{ #name, type, hint, offsetof(st, name), sizeof(((st *)0)->name), 1 }
@@ -135,6 +139,51 @@ static void write_one(const char *path, int n, uint32_t chunk_events, int shuffl
 		die("close");
 }
 
+/*
+ * A copy of src whose chunks are stored instead of LZ4-compressed (codec
+ * 0), without index: mutations of it reach the column decoders directly.
+ */
+static void write_stored(const char *src, const char *dst)
+{
+	static uint8_t in[1 << 16], out[1 << 18], raw[1 << 17];
+	FILE *f = fopen(src, "rb");
+	size_t len, o = 64;
+
+	if (!f)
+		die(src);
+	len = fread(in, 1, sizeof(in), f);
+	fclose(f);
+	memcpy(out, in, 64);
+	for (size_t off = 64; off + 20 <= len;) {
+		uint16_t kind = get_le16(in + off + 4);
+		uint32_t plen = get_le32(in + off + 8);
+		const uint8_t *p = in + off + 20;
+
+		if (kind == BLOCK_INDEX)
+			break;
+		if (kind == BLOCK_CHUNK && p[24] == 1) {
+			uint32_t rawlen = get_le32(p), hl = 32 + 8 * get_le16(p + 26);
+			uint8_t *q = out + o + 20;
+
+			if (LZ4_decompress_safe((const char *)p + hl, (char *)raw, (int)(plen - hl),
+						(int)sizeof(raw)) != (int)rawlen)
+				die("lz4");
+			memcpy(q, p, hl);
+			q[24] = 0;
+			memcpy(q + hl, raw, rawlen);
+			block_header__encode(out + o, kind, q, hl + rawlen);
+			o += 20 + hl + rawlen;
+		} else {
+			memcpy(out + o, in + off, 20 + plen);
+			o += 20 + plen;
+		}
+		off += 20 + plen;
+	}
+	f = fopen(dst, "wb");
+	if (!f || fwrite(out, 1, o, f) != o || fclose(f))
+		die(dst);
+}
+
 int main(int argc, char **argv)
 {
 	char p[4096];
@@ -164,6 +213,12 @@ int main(int argc, char **argv)
 		out = fopen(q, "wb");
 		if (!out || ioff >= len || fwrite(buf, 1, ioff, out) != ioff || fclose(out))
 			die(q);
+	}
+	{
+		char q[4096];
+
+		snprintf(q, sizeof(q), "%s/stored.trace", argv[1]);
+		write_stored(p, q);
 	}
 	snprintf(p, sizeof(p), "%s/unsorted.trace", argv[1]);
 	write_one(p, 80, 40, 1, 0);

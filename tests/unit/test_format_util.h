@@ -17,7 +17,7 @@
 
 #include "trace.h"
 #include "block.h"
-#include "endian.h"
+#include "wire.h"
 
 struct t_open {
 	uint64_t ts;

@@ -3,8 +3,8 @@
  * Little-endian loads and stores, LEB128 varints and zigzag (FORMAT.md,
  * "Primitive encodings"). Internal to the format library.
  */
-#ifndef EBPFTRACE_ENDIAN_H
-#define EBPFTRACE_ENDIAN_H
+#ifndef EBPFTRACE_WIRE_H
+#define EBPFTRACE_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -13,40 +13,58 @@
 /* The longest varint: 64 bits in 7-bit groups. */
 #define VARINT_MAX 10
 
+/* Fixed-width little-endian access through memcpy: one load or store on
+ * little-endian hosts, a byte swap on big-endian ones. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define WIRE_LE16(x) __builtin_bswap16(x)
+#define WIRE_LE32(x) __builtin_bswap32(x)
+#define WIRE_LE64(x) __builtin_bswap64(x)
+#else
+#define WIRE_LE16(x) (x)
+#define WIRE_LE32(x) (x)
+#define WIRE_LE64(x) (x)
+#endif
+
 static inline void put_le16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+	v = WIRE_LE16(v);
+	memcpy(p, &v, 2);
 }
 
 static inline void put_le32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
+	v = WIRE_LE32(v);
+	memcpy(p, &v, 4);
 }
 
 static inline void put_le64(uint8_t *p, uint64_t v)
 {
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
+	v = WIRE_LE64(v);
+	memcpy(p, &v, 8);
 }
 
 static inline uint16_t get_le16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return WIRE_LE16(v);
 }
 
 static inline uint32_t get_le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return WIRE_LE32(v);
 }
 
 static inline uint64_t get_le64(const uint8_t *p)
 {
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return WIRE_LE64(v);
 }
 
 static inline uint64_t zigzag(int64_t v)
@@ -87,6 +105,10 @@ static inline uint8_t *varint_put(uint8_t *p, uint64_t v)
  */
 static inline uint8_t *varint_put_fast(uint8_t *p, uint64_t v)
 {
+	if (v < 0x80) {
+		*p = (uint8_t)v;
+		return p + 1;
+	}
 	if (__builtin_expect(v >> 56, 0))
 		return varint_put(p, v);
 	unsigned len = varint_len(v);
@@ -152,4 +174,4 @@ static inline int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *o
 	return -1;
 }
 
-#endif /* EBPFTRACE_ENDIAN_H */
+#endif /* EBPFTRACE_WIRE_H */
