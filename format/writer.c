@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -370,6 +371,39 @@ static int random_bytes(uint8_t *buf, size_t n)
 	return 0;
 }
 
+/* The host metadata every trace carries (FORMAT.md, "Metadata keys"); the
+ * caller may replace any of it with trace_writer__set_meta. */
+static int host_meta(struct meta *m)
+{
+	struct utsname u;
+	char buf[64];
+	FILE *f;
+	int err = 0;
+
+	if (uname(&u) == 0) {
+		err = meta__set(m, "host.hostname", u.nodename);
+		if (!err)
+			err = meta__set(m, "host.kernel_release", u.release);
+		if (!err)
+			err = meta__set(m, "host.machine", u.machine);
+	}
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (!err && fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = 0;
+			err = meta__set(m, "host.boot_id", buf);
+		}
+		fclose(f);
+	}
+	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	if (!err)
+		err = meta__set(m, "host.cpus", buf);
+	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_PAGESIZE));
+	if (!err)
+		err = meta__set(m, "host.page_size", buf);
+	return err;
+}
+
 static int register_type(struct trace_writer *w, uint16_t id, const struct trace_schema_desc *d)
 {
 	struct trace_schema *s;
@@ -456,6 +490,8 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_wri
 	}
 	w->next_id = TRACE_TYPE_FIRST_USER;
 	err = meta__set(&w->meta, SEGMENT_META_SESSION, session);
+	if (!err)
+		err = host_meta(&w->meta);
 	if (!err)
 		err = register_type(w, TRACE_TYPE_LOST, &builtin_lost_desc);
 	if (err >= 0)

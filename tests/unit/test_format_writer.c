@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The writer's contract: schema validation, argument checks, file mode and
  * owner, symlinks, sorting, periodic flush, metadata. */
-#include <sys/resource.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 
 #include "test_format_util.h"
 
@@ -296,9 +297,34 @@ Test(format_writer, metadata_later_values_win)
 	cr_assert_str_eq(trace_reader__meta(r, 0, "c"), "");
 	cr_assert_eq(trace_reader__meta_at(r, 0, 0, &k, &v), 0);
 	cr_assert_str_eq(k, "session.id");
-	cr_assert_eq(trace_reader__meta_at(r, 0, 1, &k, &v), 0);
+	/* the library's host keys, then ours in order of first setting */
+	size_t i, n;
+
+	for (n = 0; trace_reader__meta_at(r, 0, n, &k, &v) == 0; n++)
+		;
+	cr_assert_eq(n, 1 + 6 + 3);
+	cr_assert_eq(trace_reader__meta_at(r, 0, 7, &k, &v), 0);
 	cr_assert_str_eq(k, "a");
-	cr_assert_eq(trace_reader__meta_at(r, 0, 4, &k, &v), -ENOENT);
+	cr_assert_str_eq(v, "3");
+	for (i = 0; i < 6; i++) {
+		cr_assert_eq(trace_reader__meta_at(r, 0, 1 + i, &k, &v), 0);
+		cr_assert_eq(strncmp(k, "host.", 5), 0, "%s", k);
+	}
+	struct utsname u;
+	char boot[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	cr_assert_eq(uname(&u), 0);
+	cr_assert_str_eq(trace_reader__meta(r, 0, "host.hostname"), u.nodename);
+	cr_assert_str_eq(trace_reader__meta(r, 0, "host.kernel_release"), u.release);
+	cr_assert_str_eq(trace_reader__meta(r, 0, "host.machine"), u.machine);
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(boot, sizeof(boot), f));
+	fclose(f);
+	boot[strcspn(boot, "\n")] = 0;
+	cr_assert_str_eq(trace_reader__meta(r, 0, "host.boot_id"), boot);
+	cr_assert_gt(atoi(trace_reader__meta(r, 0, "host.cpus")), 0);
+	cr_assert_eq(atoi(trace_reader__meta(r, 0, "host.page_size")), (int)sysconf(_SC_PAGESIZE));
 	trace_reader__close(r);
 	free(path);
 }
