@@ -262,7 +262,7 @@ static int parse_value(struct parser *p, struct qcond *c, int col)
 				size_t nn = qsym__names(cd->sym, names, N(names));
 				qerror_set(p->err, t->pos, t->len, "'%s' is not a value of %s",
 					   t->text, cd->name);
-				if (!qerror_suggest(p->err, t->text, t->len, names, nn) && nn && p->err) {
+				if (!qerror_suggest(p->err, t->text, strlen(t->text), names, nn) && nn && p->err) {
 					size_t used = strlen(p->err->msg);
 					snprintf(p->err->msg + used, sizeof(p->err->msg) - used,
 						 " (a number, or a name such as %s)", names[0]);
@@ -359,14 +359,14 @@ static int parse_col(struct parser *p, int *col)
 	if (t->type != QT_WORD)
 		return err_at(p, t, "expected a field of %s, found %s", K(p)->name,
 			      tok_desc(t, buf, sizeof(buf)));
-	int c = qkind__find_col(p->q->kind, t->text, t->len);
+	int c = qkind__find_col(p->q->kind, t->text, strlen(t->text));
 	if (c < 0) {
 		const char *names[64];
 		size_t n = 0;
 		for (size_t i = 0; i < K(p)->ncols && n < N(names); i++)
 			names[n++] = K(p)->cols[i].name;
 		qerror_set(p->err, t->pos, t->len, "%s have no field '%s'", K(p)->name, t->text);
-		if (!qerror_suggest(p->err, t->text, t->len, names, n) && p->err) {
+		if (!qerror_suggest(p->err, t->text, strlen(t->text), names, n) && p->err) {
 			size_t used = strlen(p->err->msg);
 			snprintf(p->err->msg + used, sizeof(p->err->msg) - used, "; they have:");
 			for (size_t i = 0; i < n; i++) {
@@ -703,13 +703,13 @@ static int parse_subject(struct parser *p)
 				struct qtok *bad = &p->tk.t[names[0]];
 				/* The unknown word closest to a kind is the likely typo. */
 				for (size_t i = 0; i < nnames; i++)
-					if (qsuggest(p->tk.t[names[i]].text, p->tk.t[names[i]].len,
+					if (qsuggest(p->tk.t[names[i]].text, strlen(p->tk.t[names[i]].text),
 						     kind_words, N(kind_words))) {
 						bad = &p->tk.t[names[i]];
 						break;
 					}
 				qerror_set(p->err, bad->pos, bad->len, "unknown kind '%s'", bad->text);
-				if (!qerror_suggest(p->err, bad->text, bad->len, kind_words,
+				if (!qerror_suggest(p->err, bad->text, strlen(bad->text), kind_words,
 						    N(kind_words)) && p->err) {
 					size_t u = strlen(p->err->msg);
 					snprintf(p->err->msg + u, sizeof(p->err->msg) - u,
@@ -765,7 +765,7 @@ static int parse_subject(struct parser *p)
 			struct qtok *bad = &p->tk.t[names[0]];
 			qerror_set(p->err, bad->pos, bad->len, "unexpected '%s' before %s", bad->text,
 				   qkinds[kind].name);
-			qerror_suggest(p->err, bad->text, bad->len, adjectives, N(adjectives));
+			qerror_suggest(p->err, bad->text, strlen(bad->text), adjectives, N(adjectives));
 			return -EINVAL;
 		}
 		struct qcond *c = add_cond(p, K(p)->name_col, QOP_EQ, p->tk.t[names[0]].pos, 0);
@@ -963,7 +963,7 @@ static int parse_by(struct parser *p, struct qtok *kw)
 		return ret ? ret : parse_values(p, col, QOP_EQ, kw->pos);
 	}
 	/* by FIELD at the end of a clause: a grouping, or the order of top N. */
-	if (t->type == QT_WORD && !is_value(tok_at(p, 1)) && (n = group_cols(p, t->text, t->len, cols))) {
+	if (t->type == QT_WORD && !is_value(tok_at(p, 1)) && (n = group_cols(p, t->text, strlen(t->text), cols))) {
 		p->i++;
 		if (p->top && p->q->ngroup == 0 && k->cols[cols[0]].dim != QD_TEXT && n == 1 &&
 		    p->q->sort_col < 0) {
@@ -977,7 +977,7 @@ static int parse_by(struct parser *p, struct qtok *kw)
 		while (!ret && tok(p)->type == QT_COMMA && tok_at(p, 1)->type == QT_WORD) {
 			p->i++;
 			struct qtok *g = tok(p);
-			n = group_cols(p, g->text, g->len, cols);
+			n = group_cols(p, g->text, strlen(g->text), cols);
 			if (!n) {
 				int col;
 				ret = parse_col(p, &col);
@@ -993,7 +993,7 @@ static int parse_by(struct parser *p, struct qtok *kw)
 	}
 	if (t->type == QT_WORD && !is_value(tok_at(p, 1)) && p->top && p->q->sort_col < 0 &&
 	    p->q->ngroup == 0) {
-		int col = qkind__find_col(p->q->kind, t->text, t->len);
+		int col = qkind__find_col(p->q->kind, t->text, strlen(t->text));
 		if (col >= 0 && k->cols[col].dim != QD_TEXT) {
 			p->i++;
 			p->q->sort_col = col;
@@ -1184,7 +1184,7 @@ static int parse_clause(struct parser *p)
 	expected[ne++] = "sorted";
 	if (t->type == QT_WORD) {
 		qerror_set(p->err, t->pos, t->len, "unexpected '%s'", t->text);
-		if (!qerror_suggest(p->err, t->text, t->len, expected, ne) && p->err) {
+		if (!qerror_suggest(p->err, t->text, strlen(t->text), expected, ne) && p->err) {
 			size_t u = strlen(p->err->msg);
 			snprintf(p->err->msg + u, sizeof(p->err->msg) - u, "; %s take", k->name);
 			for (size_t i = 0; i < ne; i++) {
@@ -1248,7 +1248,7 @@ static int finish(struct parser *p)
 	if (p->group_tok) {
 		struct qtok *g = &p->tk.t[p->group_tok];
 		int cols[4];
-		size_t n = group_cols(p, g->text, g->len, cols);
+		size_t n = group_cols(p, g->text, strlen(g->text), cols);
 		if (!n) {
 			const char *names[64];
 			size_t nn = 0;
@@ -1256,7 +1256,7 @@ static int finish(struct parser *p)
 				if (k->cols[i].flags & QC_GROUP)
 					names[nn++] = k->cols[i].name;
 			qerror_set(p->err, g->pos, g->len, "cannot rank %s by %s", g->text, k->name);
-			if (!qerror_suggest(p->err, g->text, g->len, names, nn) && p->err) {
+			if (!qerror_suggest(p->err, g->text, strlen(g->text), names, nn) && p->err) {
 				size_t u = strlen(p->err->msg);
 				snprintf(p->err->msg + u, sizeof(p->err->msg) - u,
 					 "; %s can be grouped by:", k->name);
