@@ -140,6 +140,8 @@ Test(query_errors, clear_messages_never_a_crash)
 		{ "tcp with rx > 1ms", "did you mean '1MB'?", 14 },
 		{ "opens with laytency > 1ms", "opens have no field 'laytency'", 11 },
 		{ "opens with errno = ENOENTT", "did you mean 'ENOENT'?", 19 },
+		{ "opens with errno = 'ENOENTT'", "did you mean 'ENOENT'?", 19 },
+		{ "'opns'", "expected what to look for", 0 },
 		{ "opens between 20s and 10s", "empty time range", 14 },
 		{ "opens between 10s", "expected 'and'", 17 },
 		{ "tcp to example.com", "not an IP address", 7 },
