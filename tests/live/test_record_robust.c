@@ -104,7 +104,8 @@ Test(record_robust, file_size_limit)
 	load = start_load(path);
 	const char *args[] = { "--probes", "opens", "--flush-interval", "50ms", "-d", "60s", NULL };
 	run_start_as(&r, args, 256 * 1024, 0);
-	cr_assert_eq(run_wait(&r), 0, "stderr: %s", slurp(r.err));
+	int rc = run_wait(&r);
+	cr_assert_eq(rc, 0, "exit %d; stderr: %s", rc, slurp(r.err));
 	stop_load(load);
 	cr_assert(strstr(slurp(r.err), "file size limit"), "stderr: %s", slurp(r.err));
 	cr_assert_gt(read_all(r.trace, &st), 1000);
