@@ -23,7 +23,7 @@ $(LIBEBPFREPLAY): $(REPLAY_LIB_OBJS)
 $(EBPF_REPLAY): $(REPLAY_BIN_OBJS) $(LIBEBPFREPLAY) $(LIBEBPFTRACE)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $(REPLAY_BIN_OBJS) $(LIBS_REPLAY) -o $@
+	$(Q)$(CC) $(LDFLAGS) $(REPLAY_BIN_OBJS) $(LIBEBPFDASH) $(LIBS_REPLAY) $(LIBS_TUI) -o $@
 
 # Unit tests: tests/unit/test_replay_*.c, one binary each, with the shared
 # trace-building helpers in tests/unit/replay_testlib.c.

@@ -90,6 +90,20 @@ void hist_analysis__reset(struct hist_analysis *h)
 	h->dirty = true;
 }
 
+void hist_analysis__restart(struct hist_analysis *h)
+{
+	h->nev = 0;
+	u64map_clear(&h->ev_map);
+	for (size_t i = 0; i < h->nks; i++) {
+		struct kstate *k = &h->ks[i];
+
+		memset(&k->banked, 0, sizeof(k->banked));
+		k->first = k->latest;
+		k->has_first = true;
+	}
+	h->dirty = true;
+}
+
 void hist_analysis__set_group(struct hist_analysis *h, uint16_t file, uint32_t group)
 {
 	if (!h->groups) {

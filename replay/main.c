@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "replay/dash/dash.h"
 #include "replay/map.h"
 #include "replay/out.h"
 
@@ -45,6 +46,8 @@ static const char usage[] =
 	"  --per-process       syscall histograms per process\n"
 	"  --export perfetto FILE  Chrome Trace Event JSON for ui.perfetto.dev\n"
 	"  --html FILE         a self-contained HTML report\n"
+	"  --tui               the dashboard: plays the trace back as if live, with a\n"
+	"                      timeline to seek in (h in it lists the keys)\n"
 	"Trace files:\n"
 	"  --info              metadata, schemas, per-file and per-chunk statistics\n"
 	"  --verify            check every checksum; exit 0 intact, 2 damaged\n"
@@ -54,7 +57,7 @@ static const char usage[] =
 enum {
 	OPT_EVENTS = 256, OPT_SUMMARY, OPT_HIST, OPT_OPENS, OPT_TCP, OPT_UDP, OPT_PROCS, OPT_LOST,
 	OPT_RATES, OPT_SINCE, OPT_UNTIL, OPT_JSON, OPT_CSV, OPT_UTC, OPT_TOP, OPT_PER_PROCESS,
-	OPT_EXPORT, OPT_HTML, OPT_INFO, OPT_VERIFY, OPT_RECOVER, OPT_VERSION, OPT_ALL,
+	OPT_EXPORT, OPT_HTML, OPT_INFO, OPT_VERIFY, OPT_RECOVER, OPT_VERSION, OPT_ALL, OPT_TUI,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +82,7 @@ static const struct option long_opts[] = {
 	{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
 	{ "export", required_argument, NULL, OPT_EXPORT },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "tui", no_argument, NULL, OPT_TUI },
 	{ "info", no_argument, NULL, OPT_INFO },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "recover", no_argument, NULL, OPT_RECOVER },
@@ -423,11 +427,51 @@ static int run(struct replay_ctx *c, const char *perfetto, const char *html)
 	return 0;
 }
 
+/* --tui: the dashboard plays the trace; it shows everything at once, so
+ * the output options do not go with it. */
+static int run_tui(const struct replay_ctx *c, char **paths, size_t n, int64_t pid,
+		   const char *comm, bool other_output)
+{
+	struct dash_replay_opts o = { .sz = sizeof(o), .pid = pid, .comm = comm };
+	int err;
+
+	if (other_output) {
+		fprintf(stderr, "ebpf-replay: --tui shows the dashboard: it does not combine with other "
+			"outputs (--json, --csv, --events, --html, --export, --info, ...)\n");
+		return 1;
+	}
+	if (c->since_arg || c->until_arg) {
+		fprintf(stderr, "ebpf-replay: --tui plays the whole trace: seek in it with the arrow "
+			"keys, g and G instead of --since/--until\n");
+		return 1;
+	}
+	if (comm && strlen(comm) > 15) {
+		fprintf(stderr, "ebpf-replay: -c '%s': a comm is at most 15 characters\n", comm);
+		return 1;
+	}
+	err = dash__replay((const char *const *)paths, n, &o);
+	if (err == -ENOTTY) {
+		fprintf(stderr, "ebpf-replay: --tui needs a terminal on stdin and stdout "
+			"(without one, drop --tui for the text report)\n");
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "ebpf-replay: %s%s: %s\n", paths[0], n > 1 ? ", ..." : "",
+			trace_strerror(err));
+		return 1;
+	}
+	if (o.damaged_blocks)
+		fprintf(stderr, "ebpf-replay: the trace is damaged: %" PRIu64 " block(s), %" PRIu64
+			" bytes skipped; everything else was replayed (see --verify, --recover)\n",
+			o.damaged_blocks, o.damaged_bytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct replay_ctx c = { .out = stdout, .fmt = FMT_TEXT, .top = 20, .to_ns = UINT64_MAX };
 	const char *perfetto = NULL, *html = NULL, *out_path = NULL, *comm = NULL;
-	bool info = false, verify = false, recover = false;
+	bool info = false, verify = false, recover = false, tui = false;
 	int64_t pid = -1;
 	int opt, err, rc = 1;
 
@@ -483,6 +527,7 @@ int main(int argc, char **argv)
 			perfetto = argv[optind++];
 			break;
 		case OPT_HTML: html = optarg; break;
+		case OPT_TUI: tui = true; break;
 		case OPT_INFO: info = true; break;
 		case OPT_VERIFY: verify = true; break;
 		case OPT_RECOVER: recover = true; break;
@@ -507,6 +552,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ebpf-replay: -o goes with --recover (--html and --export take their own FILE)\n");
 		return 1;
 	}
+	if (tui)
+		return run_tui(&c, argv + optind, (size_t)(argc - optind), pid, comm,
+			       perfetto || html || info || verify || recover || c.events ||
+				       c.fmt != FMT_TEXT || c.show);
 	if (!c.show)
 		c.show = SHOW_ALL;
 

@@ -127,6 +127,12 @@ struct hist_analysis *hist_analysis__new(const struct hist_analysis_opts *opts);
 void hist_analysis__free(struct hist_analysis *h);
 int hist_analysis__feed(struct hist_analysis *h, const struct trace_event *ev);
 void hist_analysis__reset(struct hist_analysis *h);
+/* The results start over from here while the feed goes on (a dashboard's
+ * reset): event histograms are emptied, and each kernel histogram's
+ * latest snapshot becomes the baseline later snapshots are measured from.
+ * A kernel histogram's max_ns stays the largest since the recording began:
+ * the kernel keeps no other. */
+void hist_analysis__restart(struct hist_analysis *h);
 /* Files that hold segments of one recording share a group (their kernel
  * counters continue each other); others default to group 0, and counters
  * that go backwards start a new recording. */
