@@ -27,6 +27,10 @@ struct scan {
 	FILE *damage_out;
 	const char *path; /* of the session being read, for messages */
 	bool stop;	  /* a limit in row order is reached */
+	/* A syscall name missing from some session's table, and whether the
+	 * names were found in another. */
+	struct query_error names_err;
+	bool names_found;
 };
 
 static void on_damage(const struct trace_damage *d, void *ctx)
@@ -79,7 +83,9 @@ static int emit(struct scan *s, int32_t sid, uint64_t seq, getter_fn get, void *
 	}
 	if (q->limit && q->sort_col >= 0 && r->nrows >= 2 * q->limit + 4096)
 		return qres_finish(r, q);
-	if (q->limit && q->sort_col < 0 && r->nrows >= q->limit)
+	/* Rows of records come in their final order: enough is enough. Rows
+	 * of analyses are sorted afterwards, so all of them are needed. */
+	if (q->limit && q->sort_col < 0 && !*s->k->order && r->nrows >= q->limit)
 		s->stop = true;
 	return 0;
 }
@@ -145,12 +151,17 @@ static int read_names(struct scan *s, struct trace_reader *rd, struct syscall_na
 			bool found = c->v[j].glob;
 			for (size_t n = 0; n < nc && !found; n++)
 				found = strcmp(cands[n], c->v[j].s) == 0;
-			if (found)
+			if (found) {
+				s->names_found = true;
 				continue;
-			qerror_set(s->err, c->pos, c->len, "unknown syscall '%s' in %s", c->v[j].s,
-				   s->path);
-			qerror_suggest(s->err, c->v[j].s, strlen(c->v[j].s), cands, nc);
-			return -EINVAL;
+			}
+			/* Another session may know it (traces of several hosts):
+			 * only a name no session knows is a mistake. */
+			if (!s->names_err.msg[0]) {
+				qerror_set(&s->names_err, c->pos, c->len, "unknown syscall '%s' in %s",
+					   c->v[j].s, s->path);
+				qerror_suggest(&s->names_err, c->v[j].s, strlen(c->v[j].s), cands, nc);
+			}
 		}
 	}
 	return 0;
@@ -585,6 +596,12 @@ int query__scan(const struct query *q, const char *const *paths, size_t n,
 		trace_reader__close(rd);
 		if (ret)
 			goto cleanup;
+	}
+	if (s.names_err.msg[0] && !s.names_found) {
+		if (err)
+			*err = s.names_err;
+		ret = -EINVAL;
+		goto cleanup;
 	}
 	if (q->mode == QM_HIST) {
 		/* The summary decides which histograms pass the conditions. */

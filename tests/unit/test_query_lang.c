@@ -294,6 +294,18 @@ Test(query_index, many_sessions_from_many_hosts, .init = setup, .fini = teardown
 	cr_expect_str_eq(query_result__session(r, 2), "b.trace");
 	query_result__free(r);
 	query__free(q);
+	/* A syscall only one host's table names is no mistake; one none
+	 * names is. */
+	q = query__parse("syscalls named epoll_wait", &err);
+	cr_assert_eq(query__scan(q, paths, 2, NULL, &r, NULL, &err), 0, "%s", err.msg);
+	cr_expect_eq(query_result__nrows(r), 2);
+	query_result__free(r);
+	query__free(q);
+	q = query__parse("syscalls named epoll_wiat", &err);
+	cr_expect_eq(query__scan(q, paths, 2, NULL, &r, NULL, &err), -EINVAL);
+	cr_expect_not_null(strstr(err.msg, "did you mean 'epoll_wait'"), "%s", err.msg);
+	cr_expect_eq(query_db__query(db, q, 0, &r, &err), -EINVAL);
+	query__free(q);
 	/* Counts sum over sessions; syscall names resolve per session. */
 	q = query__parse("count read syscalls by comm", &err);
 	cr_assert_eq(query_db__query(db, q, 0, &r, &err), 0, "%s", err.msg);
