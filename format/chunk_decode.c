@@ -47,6 +47,7 @@ struct dslot {
 	uint8_t *batch;    /* rows [batch_start, decoded), schema size apart */
 	uint32_t rows;     /* batch capacity */
 	const bool *wanted;
+	const uint8_t *fields; /* to decode, NULL: all */
 	struct dcol *cols; /* non-CONST columns */
 	uint32_t ncols;
 	uint32_t *tsrel;   /* offsets of TSREL columns: ts is added on delivery */
@@ -323,8 +324,8 @@ store_dict(const struct chunk_dec *d, uint8_t *dst, uint16_t size, bool str, uin
 	return true;
 }
 
-static int load_section(struct chunk_dec *d, struct dslot *s, uint32_t *words, const uint8_t *p,
-			const uint8_t *end, const char **why)
+static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *fields,
+			uint32_t *words, const uint8_t *p, const uint8_t *end, const char **why)
 {
 	const struct trace_schema *sch = s->s;
 	uint16_t size = sch->size;
@@ -345,6 +346,9 @@ static int load_section(struct chunk_dec *d, struct dslot *s, uint32_t *words, c
 		enc = *p++;
 		if (take_part(&p, end, &cp, &cend))
 			goto bad;
+		/* a field the caller does not want stays zero, undecoded */
+		if (fields && !(fields[sc->field / 8] & (1u << (sc->field % 8))))
+			continue;
 		if (enc == ENC_CONST) {
 			/* Written once into every row of the batch. */
 			if (varint_get(&cp, cend, &v) || cp != cend)
@@ -482,7 +486,7 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 
 		bind(ctx, tc.id, &b);
 		*s = (struct dslot){ .id = tc.id, .count = tc.count, .s = b.schema,
-				     .batch = b.rec, .wanted = b.wanted };
+				     .batch = b.rec, .wanted = b.wanted, .fields = b.fields };
 		if (b.schema && b.schema->decodable && b.rec && b.wanted) {
 			s->rows = chunk_dec__batch_rows(b.schema->size);
 			total_cols += b.schema->ncols;
@@ -508,7 +512,7 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 		total_cols += s->s->ncols;
 		s->tsrel = d->words + total_words;
 		total_words += s->s->ncols;
-		int e = load_section(d, s, d->words + total_words, sp, send, why);
+		int e = load_section(d, s, s->fields, d->words + total_words, sp, send, why);
 
 		total_words += (size_t)s->s->ncols * 2 * s->rows;
 		if (e == -ENOTSUP) {

@@ -41,6 +41,8 @@ struct dec_binding {
 	const struct trace_schema *schema;
 	uint8_t *rec;
 	const bool *wanted;
+	const uint8_t *fields; /* bitmap by field index of the fields to decode;
+				* NULL: all (read when a chunk loads) */
 };
 
 /* Records of a type decoded at a time: a bounded batch, whatever the

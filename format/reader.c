@@ -301,10 +301,24 @@ int trace_reader__next(struct trace_reader *r, struct trace_event *ev)
 	struct merge_item it;
 	int err;
 
-	if (!r || !ev)
+	if (__builtin_expect(!r || !ev, 0))
 		return -EINVAL;
-	if (r->n == 1)
-		return rfile__next(r->files[0], ev);
+	if (r->n == 1) {
+		/* one file: straight to the chunk decoder while in a chunk */
+		struct rfile *f = r->files[0];
+
+		if (__builtin_expect(f->in_chunk, 1)) {
+			const char *why;
+			int rc = chunk_dec__next(f->dec, ev, &why);
+
+			if (__builtin_expect(rc == 0, 1)) {
+				ev->file = 0;
+				return 0;
+			}
+			rfile__chunk_end(f, rc, why);
+		}
+		return rfile__next(f, ev);
+	}
 	if (r->pending >= 0) {
 		struct rfile *f = r->files[r->pending];
 
@@ -360,6 +374,19 @@ int trace_reader__set_types(struct trace_reader *r, const char *const *names)
 		return -EINVAL;
 	for (size_t i = 0; i < r->n; i++)
 		rfile__set_types(r->files[i], names);
+	return 0;
+}
+
+int trace_reader__set_fields(struct trace_reader *r, const char *type, const char *const *fields)
+{
+	if (!r || !type)
+		return -EINVAL;
+	for (size_t i = 0; i < r->n; i++) {
+		int err = rfile__set_fields(r->files[i], type, fields);
+
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

@@ -340,6 +340,7 @@ void rfile__free(struct rfile *f)
 	for (uint32_t i = 0; i < f->ntypes; i++) {
 		schema__free(f->types[i].s);
 		free(f->types[i].rec);
+		free(f->types[i].fields);
 	}
 	free(f->types);
 	meta__free(&f->meta);
@@ -410,6 +411,29 @@ static void bind(void *ctx, uint16_t id, struct dec_binding *b)
 	b->schema = t->s;
 	b->rec = t->rec;
 	b->wanted = &t->wanted;
+	b->fields = t->fields;
+}
+
+int rfile__set_fields(struct rfile *f, const char *type, const char *const *names)
+{
+	for (uint32_t i = 0; i < f->ntypes; i++) {
+		struct rtype *t = &f->types[i];
+
+		if (strcmp(t->s->name, type) != 0)
+			continue;
+		free(t->fields);
+		t->fields = NULL;
+		if (!names)
+			return 0;
+		t->fields = calloc((t->s->nfields + 7u) / 8, 1);
+		if (!t->fields)
+			return -ENOMEM;
+		for (uint16_t k = 0; k < t->s->nfields; k++)
+			for (size_t n = 0; names[n]; n++)
+				if (strcmp(names[n], t->s->fields[k].name) == 0)
+					t->fields[k / 8] |= (uint8_t)(1u << (k % 8));
+	}
+	return 0;
 }
 
 /* Whether a chunk is to be read, from its header alone. */
@@ -574,33 +598,39 @@ static int next_block(struct rfile *f)
 	return 0;
 }
 
+void rfile__chunk_end(struct rfile *f, int r, const char *why)
+{
+	uint64_t unknown;
+	uint16_t id;
+
+	f->in_chunk = false;
+	if (r < 0) {
+		report(f, f->chunk_off, f->chunk_len, r, why);
+		f->st->chunks_bad++;
+	}
+	unknown = chunk_dec__unknown_events(f->dec, &id);
+	if (unknown) {
+		char what[128];
+
+		snprintf(what, sizeof(what),
+			 "%llu events of type %u have no schema (missing or damaged); skipped",
+			 (unsigned long long)unknown, id);
+		report(f, f->chunk_off, 0, -ENOENT, what);
+	}
+}
+
 int rfile__next(struct rfile *f, struct trace_event *ev)
 {
 	for (;;) {
 		if (f->in_chunk) {
 			const char *why;
-			uint16_t id;
 			int r = chunk_dec__next(f->dec, ev, &why);
 
 			if (__builtin_expect(r == 0, 1)) {
 				ev->file = f->index;
 				return 0;
 			}
-			f->in_chunk = false;
-			if (r < 0) {
-				report(f, f->chunk_off, f->chunk_len, r, why);
-				f->st->chunks_bad++;
-			}
-			uint64_t unknown = chunk_dec__unknown_events(f->dec, &id);
-
-			if (unknown) {
-				char what[128];
-
-				snprintf(what, sizeof(what),
-					 "%llu events of type %u have no schema (missing or damaged); skipped",
-					 (unsigned long long)unknown, id);
-				report(f, f->chunk_off, 0, -ENOENT, what);
-			}
+			rfile__chunk_end(f, r, why);
 			continue;
 		}
 		int err = open_fd(f);

@@ -21,8 +21,9 @@
 
 struct rtype {
 	struct trace_schema *s;
-	uint8_t *rec;   /* record buffer, allocated on first use */
-	bool wanted;    /* passes the type filter */
+	uint8_t *rec;    /* record buffer, allocated on first use */
+	uint8_t *fields; /* bitmap of the fields to decode, NULL: all */
+	bool wanted;     /* passes the type filter */
 };
 
 struct rfile {
@@ -76,8 +77,14 @@ void rfile__set_range(struct rfile *f, uint64_t from, uint64_t to);
 /* names: NULL-terminated, or NULL for every type. */
 void rfile__set_types(struct rfile *f, const char *const *names);
 
+/* Decodes only the named fields of type `type` (NULL: all). 0 or -ENOMEM. */
+int rfile__set_fields(struct rfile *f, const char *type, const char *const *names);
+
 /* 0 and *ev; -ENOENT at the end; another -errno when reading fails. */
 int rfile__next(struct rfile *f, struct trace_event *ev);
+/* After chunk_dec__next returned r != 0 for f's chunk: reports damage and
+ * leaves the chunk. */
+void rfile__chunk_end(struct rfile *f, int r, const char *why);
 /* Gives back the descriptor and chunk buffers (the file is done). */
 void rfile__release(struct rfile *f);
 

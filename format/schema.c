@@ -359,6 +359,7 @@ void schema__columns(const struct trace_schema *s, struct schema_col *cols)
 					.size = (uint16_t)w,
 					.type = f->type,
 					.is_signed = field_type__signed(f->type),
+					.field = i,
 				};
 		} else {
 			cols[k++] = (struct schema_col){
@@ -366,6 +367,7 @@ void schema__columns(const struct trace_schema *s, struct schema_col *cols)
 				.size = f->size,
 				.type = f->type,
 				.is_dict = true,
+				.field = i,
 			};
 		}
 	}

@@ -37,6 +37,7 @@ struct schema_col {
 	uint8_t type;   /* enum trace_field_type */
 	bool is_signed;
 	bool is_dict;   /* STR or BYTES: values are dictionary indices */
+	uint16_t field; /* index of its field in the schema */
 };
 
 /* Integer width of a field type, 0 for STR/BYTES and unknown types. */

@@ -98,7 +98,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		trace_reader__set_range(r, st.first_ts + (st.last_ts - st.first_ts) / 3, st.last_ts - 1);
 		sink += drain(r, 1u << 20);
+		const char *const fields[] = { "ts", "path", "count", NULL };
+
 		trace_reader__set_types(r, types);
+		trace_reader__set_fields(r, "open", fields);
+		trace_reader__set_fields(r, "lost", fields);
 		trace_reader__rewind(r);
 		sink += drain(r, 1u << 20);
 	}
