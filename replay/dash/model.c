@@ -252,26 +252,20 @@ static void window_advance(struct dash_model *m, uint64_t e)
 	m->head = e;
 }
 
-/* The counters of bucket e, or NULL when it is out of the window. */
-static uint64_t *window_row(struct dash_model *m, uint64_t e, bool create)
+/* The counters of bucket e, or NULL when it is out of the window. Every
+ * bucket from the first one on has its row (window_advance). */
+static uint64_t *window_row(struct dash_model *m, uint64_t e)
 {
 	size_t n = m->opts.nbuckets;
 
-	if (!m->have_head || e > m->head || e + n <= m->head)
+	if (!m->have_head || e > m->head || e + n <= m->head || m->epoch[e % n] != e)
 		return NULL;
-	if (m->epoch[e % n] != e) {
-		if (!create)
-			return NULL;
-		/* Within the window a row holds e or something older. */
-		m->epoch[e % n] = e;
-		memset(&m->counts[(e % n) * NCOLS], 0, NCOLS * sizeof(*m->counts));
-	}
 	return &m->counts[(e % n) * NCOLS];
 }
 
 static const uint64_t *window_get(const struct dash_model *m, uint64_t e)
 {
-	return window_row((struct dash_model *)m, e, false);
+	return window_row((struct dash_model *)m, e);
 }
 
 static void window_add(struct dash_model *m, uint64_t ts, size_t col, uint64_t v)
@@ -280,7 +274,7 @@ static void window_add(struct dash_model *m, uint64_t ts, size_t col, uint64_t v
 	uint64_t *row;
 
 	window_advance(m, e);
-	row = window_row(m, e, true);
+	row = window_row(m, e);
 	if (row)
 		row[col] += v;
 }

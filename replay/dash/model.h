@@ -29,7 +29,7 @@ const char *dash_fmt_bytes(char *buf, size_t size, uint64_t v, int width);
 /* A rate per second: "0", "0.5", "12", "999", "1.23k", "45.6M". */
 const char *dash_fmt_rate(char *buf, size_t size, double per_s);
 /* A duration, 3 significant digits: "512ns", "1.08us", "423ms", "1.25s",
- * then "5m03s", "2h05m", "3d04h". */
+ * then "5m03s", "2h05m", "3d04h", "512d". */
 const char *dash_fmt_duration(char *buf, size_t size, uint64_t ns);
 /* Elapsed time: "6.453ms" below a second, "12.345s" below a minute, then
  * "1:02:03" (h:mm:ss). Truncated, never rounded up. */

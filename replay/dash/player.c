@@ -15,7 +15,7 @@
 #include "replay/dash/model.h"
 
 #define DEFAULT_STRIP_BUCKETS 1024
-#define CHECK_EVERY 256 /* events between two looks at the clock */
+#define CHECK_EVERY 64 /* events between two looks at the clock */
 
 struct dash_player {
 	struct trace_reader *r, *scan_r;
