@@ -742,6 +742,11 @@ static int parse_subject(struct parser *p)
 		if (take(p, "all") || take(p, "the") || take(p, "show") || take(p, "list") ||
 		    take(p, "find"))
 			continue;
+		/* "read and write syscalls": and/or join names. */
+		if ((word_is(t, "and") || word_is(t, "or")) && nnames) {
+			p->i++;
+			continue;
+		}
 		if (nnames == N(names))
 			return err_at(p, t, "too many words before the kind, at '%s'%s", t->text, "");
 		names[nnames++] = p->i++;
@@ -773,8 +778,6 @@ static int parse_subject(struct parser *p)
 			return -ENOMEM;
 		for (size_t i = 0; i < nnames; i++) {
 			struct qtok *t = &p->tk.t[names[i]];
-			if (word_is(t, "and") || word_is(t, "or"))
-				continue;
 			int ret = add_val(c, 0, t->text);
 			if (ret)
 				return ret;

@@ -78,7 +78,10 @@ static int add_conds(const struct query *q, struct sb *b, struct qsql *out)
 		const struct qcol *col = &k->cols[c->col];
 		bool text = is_text(col);
 		sb_add(b, " AND ");
-		if (c->op == QOP_EQ || c->op == QOP_NE) {
+		if (!c->nv) {
+			/* Not made by the parser; as the scan reads an empty list. */
+			sb_add(b, c->op == QOP_NE ? "1" : "0");
+		} else if (c->op == QOP_EQ || c->op == QOP_NE) {
 			sb_add(b, "%s(", c->op == QOP_NE ? "NOT " : "");
 			for (size_t j = 0; j < c->nv; j++) {
 				sb_add(b, "%s%s %s ?", j ? " OR " : "", col->sql,
