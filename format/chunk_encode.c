@@ -789,13 +789,15 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 	if (ensure_scratch(c, n))
 		return -ENOMEM;
 	if (c->raw_cap < c->bound + 16) {
+		/* grow geometrically: a buffer freed and allocated anew each
+		 * chunk costs page faults on every use */
+		size_t cap = c->bound + 16 > 2 * c->raw_cap ? c->bound + 16 : 2 * c->raw_cap;
+
 		free(c->raw);
-		c->raw_cap = c->bound + 16;
-		c->raw = malloc(c->raw_cap);
-		if (!c->raw) {
-			c->raw_cap = 0;
+		c->raw = malloc(cap);
+		c->raw_cap = c->raw ? cap : 0;
+		if (!c->raw)
 			return -ENOMEM;
-		}
 	}
 	for (uint32_t i = 1; i < n && sorted; i++)
 		sorted = c->ev_ts[i] >= c->ev_ts[i - 1];
@@ -940,6 +942,7 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 	hdr = BLOCK_HEADER_SIZE + CHUNK_HEADER_FIXED + (size_t)ntypes * CHUNK_TYPE_ENTRY;
 	cap = hdr + (size_t)LZ4_compressBound((int)raw_len);
 	if (cap > c->out_cap) {
+		cap = cap > 2 * c->out_cap ? cap : 2 * c->out_cap;
 		free(c->out);
 		c->out = malloc(cap);
 		c->out_cap = c->out ? cap : 0;
