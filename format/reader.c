@@ -188,6 +188,7 @@ static struct trace_reader *open_set(const char *const *paths, size_t n, const u
 				     const struct trace_reader_opts *opts, bool segments)
 {
 	struct trace_reader *r;
+	uint32_t *kept = NULL; /* segment numbers of the files kept */
 	int err = -ENOMEM;
 
 	if (!paths || n == 0 || n > UINT16_MAX ||
@@ -207,14 +208,29 @@ static struct trace_reader *open_set(const char *const *paths, size_t n, const u
 	r->files = calloc(n, sizeof(*r->files));
 	if (!r->files || merge__init(&r->heap, n))
 		goto fail;
+	kept = calloc(n, sizeof(*kept));
+	if (!kept)
+		goto fail;
 	r->st.first_ts = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
-		struct rfile *f = rfile__open(paths[i], (uint16_t)i, &r->opts, &r->st);
+		struct rfile *f = rfile__open(paths[i], (uint16_t)r->n, &r->opts, &r->st);
 
 		if (!f) {
 			err = -errno;
+			/* In a set found on disk, a segment the writer is just
+			 * creating (still empty) or the ring just deleted is
+			 * passed over; a newer version is refused. */
+			if (segments && err != -ENOTSUP && err != -ENOMEM) {
+				char what[512];
+
+				snprintf(what, sizeof(what), "%s cannot be read (%s); segment skipped",
+					 paths[i], trace_strerror(err));
+				report(r, paths[i], err, what);
+				continue;
+			}
 			goto fail;
 		}
+		kept[r->n] = numbers ? numbers[i] : (uint32_t)i;
 		r->files[r->n++] = f;
 		r->st.chunks += f->chunks;
 		r->st.files_indexed += f->indexed;
@@ -227,14 +243,18 @@ static struct trace_reader *open_set(const char *const *paths, size_t n, const u
 		if (n > MAX_OPEN_FILES)
 			rfile__release(f);
 	}
+	if (!r->n)
+		goto fail;
 	if (r->st.first_ts == UINT64_MAX)
 		r->st.first_ts = 0;
-	if (segments && n > 1 && (err = check_segments(r, numbers)))
+	if (segments && r->n > 1 && (err = check_segments(r, kept)))
 		goto fail;
 	r->by_realtime = need_realtime(r);
 	restart(r);
+	free(kept);
 	return r;
 fail:
+	free(kept);
 	trace_reader__close(r);
 	errno = -err;
 	return NULL;

@@ -216,6 +216,14 @@ Test(format_segments, sets_are_checked)
 	cr_assert_eq(td.last_err, -ENOENT);
 	cr_assert(strstr(td.last_what, "segments 2 to 2 of the recording are missing"), "%s",
 		  td.last_what);
+	/* the newest segment just created, still empty: passed over */
+	char *last = seg(a, ws.segments);
+
+	t_spit(last, (const uint8_t *)"", 0);
+	memset(&td, 0, sizeof(td));
+	cr_assert_gt(t_count(a, &td), 0);
+	cr_assert_eq(td.by_err[EPROTO], 1, "%s", td.last_what);
+	free(last);
 	/* nothing there at all */
 	char *none = t_path(dir, "none.trace");
 
