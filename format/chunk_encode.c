@@ -197,7 +197,7 @@ static uint8_t op_of(const struct schema_col *sc)
 	case TRACE_FIELD_S32: return OP_S32;
 	case TRACE_FIELD_STR: return OP_STR;
 	case TRACE_FIELD_BYTES: return OP_BYTES;
-	default: return OP_U64;
+	default: return OP_U64; /* s64 too: is_signed tells them apart */
 	}
 }
 
@@ -443,13 +443,13 @@ static int unstage(struct chunk_enc *c, struct enc_type *t)
 		const uint32_t *kend = k + t->groups[g].count;
 
 		switch (t->groups[g].op) {
-#define UNSTAGE_INT(TYPE, SIGNED)                                                       \
+#define UNSTAGE_INT(TYPE)                                                               \
 	for (; k < kend; k++) {                                                         \
 		struct enc_col *col = &t->cols[*k];                                     \
 		const uint8_t *src = t->stage + col->off;                               \
 		uint64_t *dst = col->v + base, lo = col->lo, hi = col->hi;              \
 		uint64_t first;                                                         \
-		bool same = col->same;                                                  \
+		bool same = col->same, sign = col->is_signed;                           \
 		TYPE x;                                                                 \
                                                                                         \
 		memcpy(&x, src, sizeof(x));                                             \
@@ -457,7 +457,7 @@ static int unstage(struct chunk_enc *c, struct enc_type *t)
 		for (uint32_t r = 0; r < n; r++, src += size) {                         \
 			memcpy(&x, src, sizeof(x));                                     \
 			uint64_t v = (uint64_t)(int64_t)x;                              \
-			uint64_t pv = SIGNED ? zigzag((int64_t)v) : v;                  \
+			uint64_t pv = sign ? zigzag((int64_t)v) : v;                    \
                                                                                         \
 			dst[r] = v;                                                     \
 			same &= v == first;                                             \
@@ -469,13 +469,13 @@ static int unstage(struct chunk_enc *c, struct enc_type *t)
 		col->same = same;                                                       \
 	}                                                                               \
 	break
-		case OP_U8: UNSTAGE_INT(uint8_t, 0);
-		case OP_S8: UNSTAGE_INT(int8_t, 1);
-		case OP_U16: UNSTAGE_INT(uint16_t, 0);
-		case OP_S16: UNSTAGE_INT(int16_t, 1);
-		case OP_U32: UNSTAGE_INT(uint32_t, 0);
-		case OP_S32: UNSTAGE_INT(int32_t, 1);
-		case OP_U64: UNSTAGE_INT(uint64_t, 0);
+		case OP_U8: UNSTAGE_INT(uint8_t);
+		case OP_S8: UNSTAGE_INT(int8_t);
+		case OP_U16: UNSTAGE_INT(uint16_t);
+		case OP_S16: UNSTAGE_INT(int16_t);
+		case OP_U32: UNSTAGE_INT(uint32_t);
+		case OP_S32: UNSTAGE_INT(int32_t);
+		case OP_U64: UNSTAGE_INT(uint64_t);
 #undef UNSTAGE_INT
 		default:
 			for (; k < kend; k++) {

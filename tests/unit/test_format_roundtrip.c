@@ -278,3 +278,52 @@ Test(format_roundtrip, thousands_of_chunks)
 	trace_reader__close(r);
 	free(path);
 }
+
+/* Signed columns whose values span a narrow range in each chunk (FIXED
+ * with a small width over zigzagged values), across many chunks. */
+Test(format_roundtrip, narrow_signed_ranges_in_every_chunk)
+{
+	char *path = t_path(dir, "signed.trace");
+	struct trace_writer_opts wo = { .sz = sizeof(wo), .chunk_events = 20, .uid = -1, .gid = -1 };
+	struct trace_writer *w = t_open_writer(path, &wo);
+	struct trace_event ev;
+	int type;
+	uint64_t i = 0;
+
+	cr_assert_not_null(w);
+	type = trace_writer__add_type(w, &t_all_desc);
+	for (uint64_t k = 0; k < 2000; k++) {
+		struct t_all a;
+
+		memset(&a, 0, sizeof(a));
+		a.ts = 1000 + k;
+		a.s8 = (int8_t)(-(int64_t)(k % 50) - 60);
+		a.s16 = (int16_t)(-(int64_t)k * 3);
+		a.s32 = (int32_t)(-(int64_t)k * 1000 - 7);
+		a.s64 = -(int64_t)k * 1000000 + (int64_t)(k % 3);
+		a.sarr[1] = (int32_t)(k % 4) - 2;
+		a.u64 = UINT64_MAX - k;
+		a.since = a.ts - 5;
+		cr_assert_eq(trace_writer__append(w, type, &a, sizeof(a)), 0);
+	}
+	cr_assert_eq(trace_writer__close(w), 0);
+	struct trace_reader *r = t_open_reader(path, NULL);
+
+	cr_assert_not_null(r);
+	while (trace_reader__next(r, &ev) == 0) {
+		const struct t_all *a = ev.data;
+
+		cr_assert_eq(a->s8, (int8_t)(-(int64_t)(i % 50) - 60), "row %llu", (unsigned long long)i);
+		cr_assert_eq(a->s16, (int16_t)(-(int64_t)i * 3));
+		cr_assert_eq(a->s32, (int32_t)(-(int64_t)i * 1000 - 7));
+		cr_assert_eq(a->s64, -(int64_t)i * 1000000 + (int64_t)(i % 3), "row %llu",
+			     (unsigned long long)i);
+		cr_assert_eq(a->sarr[1], (int32_t)(i % 4) - 2);
+		cr_assert_eq(a->u64, UINT64_MAX - i);
+		cr_assert_eq(a->since, a->ts - 5);
+		i++;
+	}
+	cr_assert_eq(i, 2000);
+	trace_reader__close(r);
+	free(path);
+}
