@@ -31,3 +31,28 @@ $(DASH_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(REPLAY_TESTLIB) $(LIB
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_DASH) $(LIBS_TEST) -o $@
+
+# End-to-end tests under tmux: tests/tui/test_dash_replay.c (no root: unit
+# suite) drives ebpf-replay --tui; tests/tui/test_dash_live.c (root: live
+# suite) drives ebpf-record --tui with the bundled workloads.
+DASH_TUI_REPLAY := $(patsubst tests/tui/%.c,$(BUILD)/tests/%,$(wildcard tests/tui/test_dash_replay*.c))
+DASH_TUI_LIVE := $(patsubst tests/tui/%.c,$(BUILD)/tests/%,$(wildcard tests/tui/test_dash_live*.c))
+UNIT_TESTS += $(DASH_TUI_REPLAY)
+LIVE_TESTS += $(DASH_TUI_LIVE)
+
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/tui/test_dash_*.c)): CFLAGS += \
+	-DREPLAY_BIN='"$(abspath $(EBPF_REPLAY))"' -DSRCDIR='"$(abspath .)"' \
+	-DEBPF_RECORD_BIN='"$(abspath $(EBPF_RECORD))"' \
+	-DWORKLOAD_DIR='"$(abspath $(BUILD))/samples/workloads"'
+
+$(DASH_TUI_REPLAY): $(BUILD)/tests/%: $(BUILD)/tests/tui/%.o $(REPLAY_TESTLIB) $(LIBEBPFREPLAY) \
+		    $(LIBEBPFTRACE) | $(EBPF_REPLAY)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_REPLAY) $(LIBS_TEST) -o $@
+
+$(DASH_TUI_LIVE): $(BUILD)/tests/%: $(BUILD)/tests/tui/%.o $(REPLAY_TESTLIB) $(LIBEBPFREPLAY) \
+		  $(LIBEBPFTRACE) | $(EBPF_REPLAY) $(EBPF_RECORD) $(WORKLOADS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_REPLAY) $(LIBS_TEST) -o $@

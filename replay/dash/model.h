@@ -188,6 +188,8 @@ void dash_play__set_playing(struct dash_play *p, bool playing, uint64_t wall);
 void dash_play__change_speed(struct dash_play *p, int delta, uint64_t wall);
 /* Moves the cursor to ts (clamped to the trace). */
 void dash_play__seek(struct dash_play *p, uint64_t ts, uint64_t wall);
+/* The cell of the timeline strip (ncells across the trace) holding ts. */
+size_t dash_play__cell(const struct dash_play *p, uint64_t ts, size_t ncells);
 /* Moves the cursor by steps of the trace's length / ncells (a cell of
  * the timeline strip), forward when steps > 0. */
 void dash_play__step(struct dash_play *p, int steps, size_t ncells, uint64_t wall);

@@ -79,30 +79,55 @@ void dash_play__seek(struct dash_play *p, uint64_t ts, uint64_t wall)
 	anchor(p, ts, wall);
 }
 
-void dash_play__step(struct dash_play *p, int steps, size_t ncells, uint64_t wall)
+/* Cell k of ncells starts here (k = ncells: the end). */
+static uint64_t cell_start(const struct dash_play *p, uint64_t k, size_t ncells)
 {
 	uint64_t len = p->last_ns - p->first_ns;
-	uint64_t at = dash_play__cursor(p, wall) - p->first_ns;
+
+	if (k >= ncells)
+		return p->last_ns;
+	return p->first_ns + (uint64_t)((double)k * (double)len / (double)ncells);
+}
+
+size_t dash_play__cell(const struct dash_play *p, uint64_t ts, size_t ncells)
+{
+	uint64_t len = p->last_ns - p->first_ns;
+	uint64_t k;
+
+	if (!ncells || !len || ts <= p->first_ns)
+		return 0;
+	if (ts >= p->last_ns)
+		return ncells - 1;
+	/* The estimate can be one off either way (rounding): settle on the
+	 * cell whose start is the last one at or before ts. */
+	k = (uint64_t)((double)(ts - p->first_ns) * (double)ncells / (double)len);
+	while (k > 0 && cell_start(p, k, ncells) > ts)
+		k--;
+	while (k + 1 < ncells && cell_start(p, k + 1, ncells) <= ts)
+		k++;
+	return (size_t)k;
+}
+
+void dash_play__step(struct dash_play *p, int steps, size_t ncells, uint64_t wall)
+{
+	uint64_t at = dash_play__cursor(p, wall);
 	int64_t cell;
 
 	if (!ncells)
 		ncells = 1;
-	if (!len) {
+	if (p->last_ns == p->first_ns) {
 		anchor(p, steps < 0 ? p->first_ns : p->last_ns, wall);
 		return;
 	}
-	/* Cell k covers [k * len / ncells, (k + 1) * len / ncells): steps
-	 * land on cell boundaries, the last one on the end. */
-	cell = (int64_t)((double)at * (double)ncells / (double)len);
-	if (steps < 0 && (uint64_t)((double)cell * (double)len / (double)ncells) < at)
+	/* Steps land on cell starts, the last one on the end. */
+	cell = at >= p->last_ns ? (int64_t)ncells : (int64_t)dash_play__cell(p, at, ncells);
+	if (steps < 0 && at < p->last_ns && cell_start(p, (uint64_t)cell, ncells) < at)
 		cell++; /* back from inside a cell: its start is the first step */
 	cell += steps;
 	if (cell <= 0)
 		anchor(p, p->first_ns, wall);
-	else if ((size_t)cell >= ncells)
-		anchor(p, p->last_ns, wall);
 	else
-		anchor(p, p->first_ns + (uint64_t)((double)cell * (double)len / (double)ncells), wall);
+		anchor(p, cell_start(p, (uint64_t)cell, ncells), wall);
 }
 
 bool dash_play__check_end(struct dash_play *p, uint64_t position, uint64_t wall)

@@ -305,16 +305,15 @@ static void draw_strip(struct dash *d, int y, int w)
 		n = 512;
 	d->strip_cells = n;
 	for (int i = 0; i < n; i++) {
-		uint64_t from = first + (uint64_t)((double)len * i / n);
-		uint64_t to = i == n - 1 ? last + 1 : first + (uint64_t)((double)len * (i + 1) / n);
+		/* The cells of dash_play__cell(). */
+		uint64_t from = first + (uint64_t)((double)i * (double)len / n);
+		uint64_t to = i == n - 1 ? last + 1 : first + (uint64_t)((double)(i + 1) * (double)len / n);
 
 		dash_player__strip(d->pl, from, to, &ev[i], &lost[i]);
 		if (ev[i] > max)
 			max = ev[i];
 	}
-	int cur = len ? (int)((double)(pos - first) * n / (double)len) : 0;
-	if (cur >= n)
-		cur = n - 1;
+	int cur = (int)dash_play__cell(&d->play, pos, (size_t)n);
 	for (int i = 0; i < n; i++) {
 		static const char *const levels[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
 						      "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",

@@ -99,6 +99,27 @@ Test(dash_play, seek_clamps_and_steps_by_cells)
 	cr_expect_eq(dash_play__cursor(&p, 0), 100 * S);
 }
 
+Test(dash_play, every_step_moves_one_cell)
+{
+	struct dash_play p;
+	uint64_t first = 5000000000123ULL, last = first + 6452001;
+
+	/* A length the cells do not divide: rounding must not stall a step. */
+	dash_play__init(&p, first, last, 0);
+	for (size_t k = 1; k <= 118; k++) {
+		uint64_t before = dash_play__cursor(&p, 0);
+
+		dash_play__step(&p, 1, 118, 0);
+		cr_assert_gt(dash_play__cursor(&p, 0), before, "step %zu stalled", k);
+		cr_expect_eq(dash_play__cell(&p, dash_play__cursor(&p, 0), 118), k < 118 ? k : 117,
+			     "step %zu", k);
+	}
+	cr_expect_eq(dash_play__cursor(&p, 0), last, "118 steps: the end");
+	for (size_t k = 1; k <= 118; k++)
+		dash_play__step(&p, -1, 118, 0);
+	cr_expect_eq(dash_play__cursor(&p, 0), first, "and back");
+}
+
 /* ---- the player ------------------------------------------------------------- */
 
 static char *path;
