@@ -218,7 +218,7 @@ static int parse_value(struct parser *p, struct qcond *c, int col)
 		size_t len = t->len;
 		/* "5 ms": a bare number followed by a unit word. */
 		struct qtok *u = tok(p);
-		if (u->type == QT_WORD && isdigit((unsigned char)s[strlen(s) - 1]) &&
+		if (u->type == QT_WORD && s[0] && isdigit((unsigned char)s[strlen(s) - 1]) &&
 		    qunit_is_unit(u->text, k)) {
 			snprintf(joined, sizeof(joined), "%s%s", s, u->text);
 			s = joined;
@@ -592,7 +592,7 @@ static int parse_time(struct parser *p, struct qtime *out)
 	int64_t v;
 	char joined[128];
 	struct qtok *u = tok(p);
-	if (u->type == QT_WORD && isdigit((unsigned char)s[strlen(s) - 1]) &&
+	if (u->type == QT_WORD && s[0] && isdigit((unsigned char)s[strlen(s) - 1]) &&
 	    qunit_is_unit(u->text, QU_DURATION)) {
 		snprintf(joined, sizeof(joined), "%s%s", s, u->text);
 		s = joined;
