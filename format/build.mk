@@ -32,9 +32,11 @@ $(FORMAT_BENCHES): $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBEBPFTRACE)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_FORMAT) -o $@
 
-# Fuzzer: the reader on any bytes, built with clang's libFuzzer, ASan and
-# UBSan into build-fuzz/ from the format sources. `make fuzz-run` runs it
-# with the seeds in tests/fuzz/corpus/format/ (small real traces).
+# Fuzzers, built with clang's libFuzzer, ASan and UBSan into build-fuzz/
+# from the format sources; `make fuzz-run` runs them with the seeds in
+# tests/fuzz/corpus/<name without fuzz_>/. fuzz_format: the reader on any
+# bytes (seeds: small real traces); fuzz_format_roundtrip: records of a
+# type the input describes, written and read back exactly.
 # fuzz_format_nocrc is the same reader with checksums not enforced, so
 # mutations get past them into the chunk decoder.
 FORMAT_FUZZ_SRCS := $(filter-out %_seeds.c,$(wildcard tests/fuzz/fuzz_format*.c))
@@ -43,6 +45,11 @@ FORMAT_FUZZERS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FORMAT_FUZZ_SRCS)) \
 FORMAT_FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iformat \
 		     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS += $(FORMAT_FUZZERS)
+
+build-fuzz/fuzz_format%: tests/fuzz/fuzz_format%.c $(FORMAT_SRCS) $(wildcard format/*.h)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FORMAT_FUZZ_FLAGS) $< $(FORMAT_SRCS) $(LIBS_FORMAT) -o $@
 
 build-fuzz/fuzz_format: tests/fuzz/fuzz_format.c $(FORMAT_SRCS) $(wildcard format/*.h)
 	$(call msg,FUZZ,$@)
