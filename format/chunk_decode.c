@@ -111,7 +111,8 @@ struct chunk_type_count chunk_info__type(const struct chunk_info *ci, uint16_t i
 	return (struct chunk_type_count){ get_le16(e), get_le32(e + 4) };
 }
 
-int chunk_info__parse(const uint8_t *p, size_t len, struct chunk_info *ci, const char **why)
+int chunk_info__parse(const uint8_t *p, size_t len, struct chunk_info *ci, bool strict,
+		      const char **why)
 {
 	uint64_t sum = 0;
 	uint32_t prev_id = 0;
@@ -129,7 +130,7 @@ int chunk_info__parse(const uint8_t *p, size_t len, struct chunk_info *ci, const
 	ci->types = p + CHUNK_HEADER_FIXED;
 	ci->header_len = chunk_info__header_len(ci->ntypes);
 	*why = NULL;
-	if (p[25] != 0 || get_le32(p + 28) != 0)
+	if (strict && (p[25] != 0 || get_le32(p + 28) != 0))
 		*why = "chunk header has reserved bits set";
 	else if (ci->raw_size > MAX_CHUNK_RAW)
 		*why = "chunk claims more than 16 MiB of data";
@@ -147,7 +148,7 @@ int chunk_info__parse(const uint8_t *p, size_t len, struct chunk_info *ci, const
 		const uint8_t *e = ci->types + (size_t)i * CHUNK_TYPE_ENTRY;
 		uint16_t id = get_le16(e);
 
-		if (id <= prev_id || get_le16(e + 2) != 0 || get_le32(e + 4) == 0) {
+		if (id <= prev_id || (strict && get_le16(e + 2) != 0) || get_le32(e + 4) == 0) {
 			*why = "chunk type list is malformed";
 			return -EPROTO;
 		}

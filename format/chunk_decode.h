@@ -26,8 +26,10 @@ struct chunk_info {
 
 /* Parses and checks a chunk header from the first len bytes of a payload
  * (len may be the whole payload or just its header). 0, -EPROTO when
- * malformed (*why says how), -ENOTSUP for an unknown codec. */
-int chunk_info__parse(const uint8_t *p, size_t len, struct chunk_info *ci, const char **why);
+ * malformed (*why says how), -ENOTSUP for an unknown codec. strict:
+ * reserved fields must be zero. */
+int chunk_info__parse(const uint8_t *p, size_t len, struct chunk_info *ci, bool strict,
+		      const char **why);
 /* Bytes of the header of a chunk with ntypes entries. */
 size_t chunk_info__header_len(uint16_t ntypes);
 struct chunk_type_count chunk_info__type(const struct chunk_info *ci, uint16_t i);

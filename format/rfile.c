@@ -18,6 +18,13 @@
 
 #include "schema.h"
 
+/* Reserved fields are checked only in files of a minor version this reader
+ * knows: newer minors may give them a meaning older readers ignore. */
+static bool strict(const struct rfile *f)
+{
+	return f->fh.minor <= TRACE_FORMAT_MINOR;
+}
+
 static void report(struct rfile *f, uint64_t off, uint64_t len, int err, const char *what)
 {
 	struct trace_damage d = { f->path, off, len, err, what };
@@ -82,7 +89,7 @@ static struct rtype *find_type(const struct rfile *f, uint16_t id)
 /* A SCHEMA payload: the first valid schema of an id counts. */
 static int add_schema(struct rfile *f, const uint8_t *p, size_t len)
 {
-	struct trace_schema *s = schema__decode(p, len);
+	struct trace_schema *s = schema__decode(p, len, strict(f));
 	uint32_t i;
 
 	if (!s)
@@ -218,7 +225,7 @@ static int open_scan(struct rfile *f)
 		}
 		if (h.kind <= BLOCK_CALIBRATION && read_payload(f, pos, &h) == 0) {
 			if (h.kind == BLOCK_CHUNK) {
-				if (chunk_info__parse(f->payload, h.length, &ci, &why) == 0) {
+				if (chunk_info__parse(f->payload, h.length, &ci, strict(f), &why) == 0) {
 					f->chunks++;
 					if (ci.min_ts < f->first_ts)
 						f->first_ts = ci.min_ts;
@@ -476,7 +483,7 @@ static int enter_chunk(struct rfile *f, const struct block_header *h)
 
 		if (hl <= h->length && payload_reserve(f, hl) == 0 &&
 		    pread_full(f->fd, f->payload, hl, f->pos + BLOCK_HEADER_SIZE) == 0 &&
-		    chunk_info__parse(f->payload, hl, &ci, &why) == 0 && !chunk_wanted(f, &ci)) {
+		    chunk_info__parse(f->payload, hl, &ci, strict(f), &why) == 0 && !chunk_wanted(f, &ci)) {
 			f->st->chunks_skipped++;
 			f->pos += total;
 			return 0;
@@ -491,7 +498,7 @@ static int enter_chunk(struct rfile *f, const struct block_header *h)
 	}
 	if (err)
 		return err;
-	err = chunk_info__parse(f->payload, h->length, &ci, &why);
+	err = chunk_info__parse(f->payload, h->length, &ci, strict(f), &why);
 	if (!err && !chunk_wanted(f, &ci)) {
 		f->st->chunks_skipped++;
 		f->pos += total;

@@ -276,7 +276,7 @@ static bool name_readable(const uint8_t *p, size_t len)
 	return true;
 }
 
-struct trace_schema *schema__decode(const uint8_t *p, size_t len)
+struct trace_schema *schema__decode(const uint8_t *p, size_t len, bool strict)
 {
 	const uint8_t *end = p + len;
 	struct trace_schema *s = NULL;
@@ -293,7 +293,7 @@ struct trace_schema *schema__decode(const uint8_t *p, size_t len)
 	uint16_t nfields = get_le16(p + 4);
 
 	if (s->id == 0 || s->size == 0 || nfields == 0 || nfields > SCHEMA_MAX_FIELDS ||
-	    get_le16(p + 6) != 0)
+	    (strict && get_le16(p + 6) != 0))
 		goto bad;
 	nlen = p[8];
 	p += 9;

@@ -57,8 +57,9 @@ size_t schema__encoded_size(const struct trace_schema *s);
 void schema__encode(const struct trace_schema *s, uint8_t *out);
 /* Parses a SCHEMA payload: a new schema, or NULL with errno = EPROTO when
  * malformed (ENOMEM when out of memory). Unknown field types make it
- * undecodable, not malformed. */
-struct trace_schema *schema__decode(const uint8_t *p, size_t len);
+ * undecodable, not malformed. strict: reserved fields must be zero (a file
+ * of a minor version this reader knows). */
+struct trace_schema *schema__decode(const uint8_t *p, size_t len, bool strict);
 
 /* Fills cols (s->ncols entries) in chunk column order. */
 void schema__columns(const struct trace_schema *s, struct schema_col *cols);
