@@ -455,6 +455,12 @@ static int run_tui(const struct replay_ctx *c, char **paths, size_t n, int64_t p
 			"(without one, drop --tui for the text report)\n");
 		return 1;
 	}
+	if (err == -ENXIO) {
+		fprintf(stderr, "ebpf-replay: --tui: the terminal type '%s' is unknown here "
+			"(set TERM to one terminfo knows, e.g. xterm-256color)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
 	if (err) {
 		fprintf(stderr, "ebpf-replay: %s%s: %s\n", paths[0], n > 1 ? ", ..." : "",
 			trace_strerror(err));

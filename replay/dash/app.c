@@ -74,7 +74,7 @@ static int term_open(struct dash *d)
 	d->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen)
-		return -ENOTTY;
+		return -ENXIO; /* no terminfo entry for $TERM */
 	d->curses = true;
 	holder = d;
 	if (!registered && atexit(at_exit) == 0)
@@ -537,6 +537,9 @@ static int replay_loop(struct dash *d)
 		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 			return -errno;
+		/* The terminal went away without a SIGHUP: nobody is watching. */
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
 		read_keys(d);
 	}
 	return 0;

@@ -67,8 +67,8 @@ struct dash_live_opts {
 
 struct dash;
 
-/* Takes over the terminal (stdin and stdout must be one: -ENOTTY) for a
- * live recording. */
+/* Takes over the terminal for a live recording: -ENOTTY when stdin or
+ * stdout is not a terminal, -ENXIO when $TERM has no terminfo entry. */
 struct dash *dash__open_live(const struct dash_live_opts *opts);
 /* One event, as it is written to the trace. The event's schema must live
  * as long as the dashboard. */
@@ -91,8 +91,9 @@ struct dash_replay_opts {
 
 /* Plays a trace (one file, the segments of one recording, or several
  * merged in time order) until the user quits or a signal (SIGINT, SIGTERM,
- * SIGHUP) arrives. 0, or a negative errno: the terminal is restored
- * before it returns, and the caller says what went wrong. */
+ * SIGHUP) arrives. 0, or a negative errno (-ENOTTY, -ENXIO as for
+ * dash__open_live, or the reader's): the terminal is restored before it
+ * returns, and the caller says what went wrong. */
 int dash__replay(const char *const *paths, size_t n, struct dash_replay_opts *opts);
 
 #ifdef __cplusplus

@@ -175,17 +175,24 @@ Test(dash_replay, seek_to_start_and_end)
 	tmux_stop(&t);
 }
 
-/* A trace of 30 s (an open every 100 ms, by pids 7 and 8) to play in real
- * time. */
+/* A trace of 30 s (an open every 100 ms, by pids 7 and 8, and 50 lost at
+ * 15 s) to play in real time. */
 static char *long_trace(void)
 {
 	char *path = tmp_path(".trace");
 	struct tw t;
 
 	tw_open(&t, path, 64);
-	for (int i = 0; i < 300; i++)
+	for (int i = 0; i < 300; i++) {
 		tw_opn(&t, 1 * S + (uint64_t)i * 100 * MS, 7 + i % 2, i % 2 ? "cat" : "grep",
 		       "/etc/hosts", 3, 1000);
+		if (i == 140) {
+			struct trace_lost l = { .ts = 15 * S + 50 * MS, .since_ns = 14 * S, .count = 50 };
+
+			snprintf(l.probe, sizeof(l.probe), "opens");
+			cr_assert_eq(trace_writer__lost(t.w, &l), 0);
+		}
+	}
 	tw_close(&t);
 	chmod(path, 0644);
 	return path;
@@ -213,6 +220,15 @@ Test(dash_replay, play_pause_and_speed)
 	WAIT_LINE(&t, WAIT, "END (50x)");
 	EXPECT_LINE(&t, "at 29.900s of 29.900s");
 	EXPECT_LINE(&t, "open ", " 300 ");
+	EXPECT_LINE(&t, "lost 50", "filter none");
+	EXPECT_LINE(&t, "lost ", " 50 ");
+	EXPECT_LINE(&t, "opens ", " 350 ", " 300 ", " 50");
+	/* The strip marks where events were lost, about half way. */
+	const char *strip = strchr(t.pane, '\n');
+	strip = strip ? strchr(strip + 1, '\n') : NULL; /* the third line */
+	cr_assert_not_null(strip, "%s", t.pane);
+	const char *bang = strchr(strip + 1, '!');
+	cr_expect(bang && bang < strchr(strip + 1, '\n'), "no lost mark on the strip:\n%s", t.pane);
 	/* Slower again, down to 1x and no further. */
 	tmux_keys(&t, "'<' '<' '<' '<' '<' '<' '<' '<'");
 	WAIT_LINE(&t, WAIT, "END (1x)");
