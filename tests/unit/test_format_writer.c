@@ -243,6 +243,80 @@ Test(format_writer, reversed_events_of_two_types_sort_exactly)
 	free(path);
 }
 
+/* Input far from sorted (whole batches delivered late, as a stalled
+ * CPU's ring buffer would): the sort's fallback keeps every event once,
+ * with its own data. */
+Test(format_writer, badly_unsorted_events_stay_whole)
+{
+	char *path = t_path(dir, "unsorted.trace");
+	const struct trace_field_desc f[] = {
+		{ "ts", TRACE_FIELD_U64, TRACE_HINT_TIME, 0, 8, 1 },
+		{ "a", TRACE_FIELD_U32, 0, 8, 4, 1 },
+		{ "b", TRACE_FIELD_U32, 0, 12, 4, 1 },
+	};
+	struct trace_writer_opts o = { .sz = sizeof(o), .chunk_events = 4096, .uid = -1, .gid = -1 };
+	struct trace_writer *w = t_open_writer(path, &o);
+	const uint32_t n = 4096 * 5;
+	uint8_t *seen = calloc(n, 1);
+	struct trace_event ev;
+	int t, t2;
+
+	cr_assert_not_null(w);
+	t = add(w, "pair", f, 3, 16);
+	t2 = trace_writer__add_type(w, &t_open_desc);
+	for (uint32_t i = 0; i < n; i++) {
+		/* each chunk: its second half first, then the first half, and
+		 * every 7th event of another type */
+		uint32_t c = i / 4096, k = i % 4096, j = c * 4096 + (k + 2048) % 4096;
+		struct t_pair p = { 1000ull * j, j, j * 7 };
+		struct t_open e;
+
+		if (j % 7 == 0) {
+			t_open_make(&e, j);
+			e.ts = 1000ull * j;
+			e.pid = j;
+			cr_assert_eq(trace_writer__append(w, t2, &e, sizeof(e)), 0);
+		} else {
+			cr_assert_eq(trace_writer__append(w, t, &p, sizeof(p)), 0);
+		}
+	}
+	cr_assert_eq(trace_writer__close(w), 0);
+	struct t_damage td = { 0 };
+	struct trace_reader *r = t_open_reader(path, &td);
+	uint64_t last = 0, count = 0;
+
+	cr_assert_not_null(r);
+	while (trace_reader__next(r, &ev) == 0) {
+		uint32_t j = (uint32_t)(ev.ts / 1000);
+
+		cr_assert_geq(ev.ts, last);
+		last = ev.ts;
+		cr_assert_lt(j, n);
+		cr_assert_eq(seen[j], 0, "event %u twice", j);
+		seen[j] = 1;
+		if (strcmp(trace_schema__name(ev.schema), "pair") == 0) {
+			const struct t_pair *p = ev.data;
+
+			cr_assert_eq(p->a, j);
+			cr_assert_eq(p->b, j * 7);
+		} else {
+			const struct t_open *e = ev.data;
+			struct t_open want;
+
+			t_open_make(&want, j);
+			want.ts = 1000ull * j;
+			want.pid = j;
+			cr_assert_eq(memcmp(e, &want, sizeof(want)), 0, "open %u", j);
+		}
+		count++;
+	}
+	cr_assert_eq(count, n);
+	cr_assert_eq(td.count, 0, "%s", td.last_what);
+	trace_reader__close(r);
+	free(seen);
+	free(path);
+}
+
 Test(format_writer, poll_flushes_old_chunks)
 {
 	char *path = t_path(dir, "poll.trace");
