@@ -409,8 +409,26 @@ static void draw_status(struct dash *d, int y, int w)
 	snprintf(right, sizeof(right), "refresh %s", a);
 	int rw = (int)strlen(right);
 	if (d->status[0] && view__mono_ns() < d->status_until) {
+		int room = w - x - rw - 2, len = (int)strlen(d->status);
+
 		style_on(d, d->status_alert ? PAIR_ALERT : 0, A_BOLD);
-		view__put(y, x, w - x - rw - 2, d->status);
+		if (len <= room) {
+			view__put(y, x, room, d->status);
+		} else {
+			/* Too long: the message takes the keys' row as well, broken
+			 * at a space, for the few seconds it is shown. */
+			int cut = room;
+
+			while (cut > room / 2 && d->status[cut] != ' ')
+				cut--;
+			if (d->status[cut] != ' ')
+				cut = room;
+			view__put(y, x, cut, d->status);
+			move(y + 1, 0);
+			clrtoeol();
+			view__put(y + 1, 1, w - 2, d->status + cut + (d->status[cut] == ' '));
+			rw = 0;
+		}
 		style_off(d, d->status_alert ? PAIR_ALERT : 0, A_BOLD);
 	} else if (d->damaged_blocks) {
 		char msg[96];
@@ -421,7 +439,7 @@ static void draw_status(struct dash *d, int y, int w)
 		view__put(y, x, w - x - rw - 2, msg);
 		style_off(d, PAIR_ALERT, 0);
 	}
-	if (w - rw - 1 > x)
+	if (rw && w - rw - 1 > x)
 		view__put(y, w - rw - 1, rw, right);
 }
 
