@@ -388,8 +388,12 @@ static void draw_status(struct dash *d, int y, int w)
 	if (d->prompting) {
 		char filt[96], line[256];
 
-		snprintf(line, sizeof(line), "filter: pid or comm, empty clears (now %s): %s",
-			 dash_model__filter_text(d->m, filt, sizeof(filt)), d->prompt.text);
+		if (d->live)
+			snprintf(filt, sizeof(filt), "%s", d->live_filter);
+		else
+			dash_model__filter_text(d->m, filt, sizeof(filt));
+		snprintf(line, sizeof(line), "filter: pid or comm, empty clears (now %s): %s", filt,
+			 d->prompt.text);
 		style_on(d, 0, A_BOLD);
 		x = view__put(y, 0, w - 1, line);
 		style_off(d, 0, A_BOLD);
@@ -499,6 +503,8 @@ static void draw_help(struct dash *d)
 		"g / G       go to the start / the end",
 	};
 	int n = (int)(sizeof(lines) / sizeof(lines[0]));
+	if (d->live)
+		n -= 7; /* the replay's keys */
 	int bw = 68, bh = n + 2;
 
 	if (bw > COLS - 2)

@@ -40,7 +40,7 @@ static void quit_and_check(struct tmux *t, const char *keys, const char *exit_li
 	EXPECT_NO_LINE(t, "ebpf-trace  REPLAY");
 }
 
-TestSuite(dash_replay, .timeout = 120);
+TestSuite(dash_replay, .fini = tmux_cleanup, .timeout = 120);
 
 Test(dash_replay, tcp_sample_shows_its_connections)
 {

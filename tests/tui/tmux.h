@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Driving a program in a real terminal: a private tmux server per test
- * (its own socket, no user configuration), keys sent with send-keys, the
+ * (its own socket in /tmp, no user configuration), keys sent with send-keys, the
  * screen read with capture-pane, and waits that poll the screen for the
  * text expected (never a fixed sleep). The pane stays after the program
  * exits so its last words and exit status can be read.
@@ -49,7 +49,7 @@ static inline int tmux_cmd(struct tmux *t, char *out, size_t size, const char *f
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "tmux -u -L %s -f %s %s", t->sock, t->conf, args);
+	snprintf(cmd, sizeof(cmd), "tmux -u -S %s -f %s %s", t->sock, t->conf, args);
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p, "popen %s", cmd);
 	if (out) {
@@ -64,6 +64,28 @@ static inline int tmux_cmd(struct tmux *t, char *out, size_t size, const char *f
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The servers started by this test process, for tmux_cleanup(). */
+static char tmux_running[8][64];
+
+/* Kills the servers a failed test left behind: a suite's .fini. */
+static inline void tmux_cleanup(void)
+{
+	char cmd[128];
+
+	for (size_t i = 0; i < 8; i++) {
+		if (!tmux_running[i][0])
+			continue;
+		snprintf(cmd, sizeof(cmd), "tmux -S %.63s kill-server 2>/dev/null", tmux_running[i]);
+		if (system(cmd) < 0)
+			perror("system");
+		unlink(tmux_running[i]);
+		snprintf(cmd, sizeof(cmd), "%.*s.conf", (int)strlen(tmux_running[i]) - 5,
+			 tmux_running[i]);
+		unlink(cmd);
+		tmux_running[i][0] = 0;
+	}
+}
+
 /* Starts `sh -c SCRIPT` in a cols x rows terminal (TERM=screen, UTF-8). */
 static inline void tmux_start(struct tmux *t, int cols, int rows, const char *script)
 {
@@ -72,8 +94,8 @@ static inline void tmux_start(struct tmux *t, int cols, int rows, const char *sc
 	size_t q = 0;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->sock, sizeof(t->sock), "ebt-dash-%d-%d", (int)getpid(), seq++);
-	snprintf(t->conf, sizeof(t->conf), "/tmp/%s.conf", t->sock);
+	snprintf(t->sock, sizeof(t->sock), "/tmp/ebt-dash-%d-%d.sock", (int)getpid(), seq++);
+	snprintf(t->conf, sizeof(t->conf), "/tmp/ebt-dash-%d-%d.conf", (int)getpid(), seq - 1);
 	FILE *c = fopen(t->conf, "w");
 	cr_assert_not_null(c);
 	fprintf(c, "set -g remain-on-exit on\nset -g default-terminal screen\n"
@@ -91,6 +113,11 @@ static inline void tmux_start(struct tmux *t, int cols, int rows, const char *sc
 	}
 	quoted[q++] = '\'';
 	quoted[q] = 0;
+	for (size_t i = 0; i < 8; i++)
+		if (!tmux_running[i][0]) {
+			snprintf(tmux_running[i], sizeof(tmux_running[i]), "%s", t->sock);
+			break;
+		}
 	setenv("LANG", "C.UTF-8", 1);
 	int rc = tmux_cmd(t, NULL, 0,
 			  "new-session -d -s dash -x %d -y %d -e LANG=C.UTF-8 -e TERM=screen sh -c %s",
@@ -101,7 +128,11 @@ static inline void tmux_start(struct tmux *t, int cols, int rows, const char *sc
 static inline void tmux_stop(struct tmux *t)
 {
 	tmux_cmd(t, NULL, 0, "kill-server 2>/dev/null");
+	unlink(t->sock);
 	unlink(t->conf);
+	for (size_t i = 0; i < 8; i++)
+		if (!strcmp(tmux_running[i], t->sock))
+			tmux_running[i][0] = 0;
 }
 
 static inline const char *tmux_capture(struct tmux *t)
