@@ -455,6 +455,11 @@ static int run_tui(const struct replay_ctx *c, char **paths, size_t n, int64_t p
 			"(without one, drop --tui for the text report)\n");
 		return 1;
 	}
+	if (err == -EXDEV) {
+		fprintf(stderr, "ebpf-replay: --tui plays recordings of one boot on one timeline: these "
+			"files come from different boots; play them one at a time\n");
+		return 1;
+	}
 	if (err == -ENXIO) {
 		fprintf(stderr, "ebpf-replay: --tui: the terminal type '%s' is unknown here "
 			"(set TERM to one terminfo knows, e.g. xterm-256color)\n",

@@ -211,7 +211,8 @@ struct dash_player_opts {
 
 /* Opens the files (one trace, segments of one recording, or several
  * merged in time order) and sizes the model's windows to the trace's
- * length. NULL and errno set on failure. */
+ * length. NULL and errno set on failure: EXDEV when the files come from
+ * different boots (no common timeline). */
 struct dash_player *dash_player__open(const char *const *paths, size_t n,
 				      const struct dash_player_opts *opts);
 void dash_player__free(struct dash_player *p);

@@ -95,6 +95,17 @@ struct dash_player *dash_player__open(const char *const *paths, size_t n,
 		err = -errno;
 		goto fail;
 	}
+	/* Positions are boottime: files of different boots have no common
+	 * timeline to play along. */
+	const char *boot0 = trace_reader__meta(p->r, 0, "host.boot_id");
+	for (size_t i = 1; boot0 && i < trace_reader__nfiles(p->r) && i < 65536; i++) {
+		const char *b = trace_reader__meta(p->r, (uint16_t)i, "host.boot_id");
+
+		if (b && strcmp(b, boot0) != 0) {
+			err = -EXDEV;
+			goto fail;
+		}
+	}
 	trace_reader__stats(p->r, &st);
 	p->first = st.first_ts;
 	p->last = st.last_ts < st.first_ts ? st.first_ts : st.last_ts;

@@ -348,3 +348,34 @@ Test(dash_player, missing_file_fails_cleanly)
 	cr_expect_null(dash_player__open(paths, 1, NULL));
 	cr_expect_eq(errno, ENOENT);
 }
+
+Test(dash_player, one_boot_only)
+{
+	char *p1 = tmp_path(".trace"), *p2 = tmp_path(".trace");
+	const char *paths[2] = { p1, p2 };
+	struct tw t;
+
+	for (int i = 0; i < 2; i++) {
+		tw_open(&t, paths[i], 0);
+		cr_assert_eq(trace_writer__set_meta(t.w, "host.boot_id", i ? "boot-b" : "boot-a"), 0);
+		tw_opn(&t, (uint64_t)(1 + i) * S, 7, "cat", "/a", 3, 1000);
+		tw_close(&t);
+	}
+	errno = 0;
+	cr_expect_null(dash_player__open(paths, 2, NULL));
+	cr_expect_eq(errno, EXDEV, "two boots have no common timeline");
+
+	tw_open(&t, p2, 0);
+	cr_assert_eq(trace_writer__set_meta(t.w, "host.boot_id", "boot-a"), 0);
+	tw_opn(&t, 2 * S, 7, "cat", "/a", 3, 1000);
+	tw_close(&t);
+	struct dash_player *p = dash_player__open(paths, 2, NULL);
+	cr_assert_not_null(p, "%s", strerror(errno));
+	cr_assert_eq(dash_player__advance(p, UINT64_MAX, 0), 0);
+	cr_expect_eq(dash_model__events(dash_player__model(p)), 2, "both files, merged");
+	dash_player__free(p);
+	unlink(p1);
+	unlink(p2);
+	free(p1);
+	free(p2);
+}
