@@ -43,3 +43,20 @@ $(RECORD_LIVE_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/live/%.o $(LIBEBPFTRACE) 
 
 # Benchmarks: tests/bench/bench_record*.sh, run by `make bench`.
 BENCHES += $(wildcard tests/bench/bench_record*.sh)
+
+# Helpers of the benchmark, built with it: the counting-only floor and a
+# trace counter.
+RECORD_BENCH_HELPERS := $(BUILD)/bench/bench_record_floor $(BUILD)/bench/bench_record_count
+all: $(RECORD_BENCH_HELPERS)
+
+$(BUILD)/tests/bench/bench_record_floor.o: | $(BPF_SKELS)
+
+$(BUILD)/bench/bench_record_floor: $(BUILD)/tests/bench/bench_record_floor.o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_BPF) -o $@
+
+$(BUILD)/bench/bench_record_count: $(BUILD)/tests/bench/bench_record_count.o $(LIBEBPFTRACE)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_FORMAT) -o $@

@@ -159,10 +159,16 @@ int drain__poll(struct drain *d, int timeout_ms)
 
 	if (d->err)
 		return d->err;
+	/* ring_buffer__poll() consumes only rings epoll reported, and with
+	 * BPF_RB_NO_WAKEUP it reports only the forced wake-ups: the timer's
+	 * drain is the consume that follows. */
 	n = ring_buffer__poll(d->rb, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return d->err ? d->err : n;
+	n = ring_buffer__consume(d->rb);
 	if (d->err)
 		return d->err;
-	return n == -EINTR ? 0 : n;
+	return n;
 }
 
 int drain__consume(struct drain *d)

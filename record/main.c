@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,6 +60,7 @@ struct recorder {
 	struct child *child;
 	struct record_types types;
 	bool hist_all; /* a new segment: snapshot every histogram */
+	uint64_t cpu_start_ns, cpu_stop_ns; /* the recording's own CPU time */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -476,8 +478,18 @@ static void setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static uint64_t cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
+}
+
 static void summary(struct recorder *r, uint64_t elapsed_ns)
 {
+	uint64_t cpu = r->cpu_stop_ns - r->cpu_start_ns, events = drain__recorded(r->drain);
 	struct trace_writer_stats st;
 	char disk[32];
 	double secs = (double)elapsed_ns / 1e9;
@@ -499,6 +511,8 @@ static void summary(struct recorder *r, uint64_t elapsed_ns)
 		fprintf(stderr, "  %-9s %llu seen, %llu recorded, %llu lost\n", probe__name(i),
 			(unsigned long long)seen, (unsigned long long)rec, (unsigned long long)lost);
 	}
+	fprintf(stderr, "  recorder CPU while recording: %.3f s (%.0f ns per event)\n", (double)cpu / 1e9,
+		events ? (double)cpu / (double)events : 0.0);
 }
 
 /* seen = recorded + lost for every probe, into the closing metadata. */
@@ -642,6 +656,7 @@ int main(int argc, char **argv)
 		}
 	}
 	start = clock__mono_ns();
+	r.cpu_start_ns = cpu_ns();
 	err = write_segment_start(&r);
 	if (err)
 		goto write_error;
@@ -714,6 +729,7 @@ int main(int argc, char **argv)
 	err = periodic(&r);
 	if (err)
 		goto write_error;
+	r.cpu_stop_ns = cpu_ns();
 	if (progress)
 		progress__clear_line();
 	write_closing_meta(&r);
@@ -722,6 +738,7 @@ int main(int argc, char **argv)
 
 write_error:
 	stopped_at = clock__mono_ns();
+	r.cpu_stop_ns = cpu_ns();
 	probes__detach(r.probes);
 	if (progress)
 		progress__clear_line();

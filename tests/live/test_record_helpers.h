@@ -8,6 +8,7 @@
 #define TEST_RECORD_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -263,21 +264,112 @@ static inline char *command_output(const char *cmd)
 	return buf;
 }
 
-/* No program, link or map of ours remains: every program and map name
- * starts with ebt_, and a link holds its program. The kernel frees maps
- * (and programs) after the last reference in deferred work: allow it 5 s. */
+/* Ids of the BPF programs and maps some live process holds an fd of (a
+ * program fd, a link's or a map's), from /proc/PID/fdinfo. */
+#define MAX_HELD 65536
+struct held {
+	uint8_t prog[MAX_HELD], map[MAX_HELD];
+};
+
+static inline void held_scan(struct held *h)
+{
+	char path[600], line[256];
+	struct dirent *p, *f;
+	DIR *proc, *fds;
+	unsigned id;
+
+	memset(h, 0, sizeof(*h));
+	proc = opendir("/proc");
+	cr_assert_not_null(proc);
+	while ((p = readdir(proc))) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fdinfo", p->d_name);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while ((f = readdir(fds))) {
+			FILE *in;
+
+			snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", p->d_name, f->d_name);
+			in = fopen(path, "r");
+			if (!in)
+				continue;
+			while (fgets(line, sizeof(line), in)) {
+				if (sscanf(line, "prog_id: %u", &id) == 1 && id < MAX_HELD)
+					h->prog[id] = 1;
+				if (sscanf(line, "map_id: %u", &id) == 1 && id < MAX_HELD)
+					h->map[id] = 1;
+			}
+			fclose(in);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/* The first ebt_ program or map that no live process holds (directly, or
+ * for a map through a held program): one of ours left behind. Objects held
+ * by a live process belong to another recorder running now. */
+static inline const char *orphan_ebt(void)
+{
+	static struct held h;
+	static char what[128];
+	char *out, *line, *save = NULL;
+	unsigned id = 0, m;
+	bool ours = false;
+
+	held_scan(&h);
+	/* Programs: "ID: type  name NAME ..." then "... map_ids a,b,c". */
+	out = command_output("bpftool prog show");
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ids = strstr(line, "map_ids "), *end;
+
+		if (line[0] >= '0' && line[0] <= '9') {
+			if (ours && id < MAX_HELD && !h.prog[id])
+				break;
+			ours = sscanf(line, "%u:", &id) == 1 && strstr(line, " name ebt_");
+			continue;
+		}
+		if (!ids || id >= MAX_HELD || !h.prog[id])
+			continue;
+		for (ids += 8;; ids = end + 1) {
+			m = (unsigned)strtoul(ids, &end, 10);
+			if (end == ids)
+				break;
+			if (m < MAX_HELD)
+				h.map[m] = 1;
+			if (*end != ',')
+				break;
+		}
+	}
+	if (ours && id < MAX_HELD && !h.prog[id]) {
+		snprintf(what, sizeof(what), "ebt_ program %u is still loaded", id);
+		return what;
+	}
+	save = NULL;
+	out = command_output("bpftool map show");
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] < '0' || line[0] > '9' || sscanf(line, "%u:", &id) != 1)
+			continue;
+		if (strstr(line, " name ebt_") && id < MAX_HELD && !h.map[id]) {
+			snprintf(what, sizeof(what), "ebt_ map %u is still there", id);
+			return what;
+		}
+	}
+	return NULL;
+}
+
+/* No program, link or map of ours remains after the recorder exited (a
+ * link holds its program, so a leaked link shows as an orphan program).
+ * The kernel frees them in deferred work: allow it 5 s. */
 static inline void assert_nothing_left(void)
 {
 	const char *what = NULL;
 
 	for (int i = 0; i < 50; i++) {
-		if (strstr(command_output("bpftool -j prog show"), "\"name\":\"ebt_"))
-			what = "an ebt_ program is still loaded";
-		else if (strstr(command_output("bpftool -j map show"), "\"name\":\"ebt_"))
-			what = "an ebt_ map is still there";
-		else if (strstr(command_output("bpftool link show"), "ebt_"))
-			what = "an ebt_ link is still there";
-		else
+		what = orphan_ebt();
+		if (!what)
 			return;
 		sleep_ms(100);
 	}
