@@ -281,14 +281,14 @@ Test(dash_replay, sort_focus_and_help)
 	WAIT_LINE(&t, WAIT, "space", "play / pause");
 	EXPECT_LINE(&t, "g / G", "go to the start / the end");
 	tmux_keys(&t, "x");
-	WAIT_LINE(&t, WAIT, "sort: recency");
-	EXPECT_NO_LINE(&t, "play / pause");
+	WAIT_NO_LINE(&t, WAIT, "play / pause");
+	EXPECT_LINE(&t, "sort: recency");
 	/* q in the help closes the help, not the dashboard. */
 	tmux_keys(&t, "h");
 	WAIT_LINE(&t, WAIT, "play / pause");
 	tmux_keys(&t, "q");
-	WAIT_LINE(&t, WAIT, "END (1x)");
-	EXPECT_NO_LINE(&t, "play / pause");
+	WAIT_NO_LINE(&t, WAIT, "play / pause");
+	EXPECT_LINE(&t, "END (1x)");
 	quit_and_check(&t, "q", "exit=0");
 	tmux_stop(&t);
 }

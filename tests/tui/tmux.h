@@ -200,6 +200,28 @@ static inline bool tmux_wait_line(struct tmux *t, int timeout_ms, const char *co
 			  (t)->pane);                                                      \
 	} while (0)
 
+/* Waits up to timeout_ms for no line to hold the pieces. */
+static inline bool tmux_wait_no_line(struct tmux *t, int timeout_ms, const char *const *pieces)
+{
+	uint64_t end = tmux_now_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		if (!line_has(tmux_capture(t), pieces))
+			return true;
+		if (tmux_now_ms() >= end)
+			return false;
+		usleep(30000);
+	}
+}
+
+#define WAIT_NO_LINE(t, ms, ...)                                                           \
+	do {                                                                               \
+		const char *const pieces_[] = { __VA_ARGS__, NULL };                       \
+		cr_assert(tmux_wait_no_line((t), (ms), pieces_),                           \
+			  "still a line with " #__VA_ARGS__ " after %d ms; the screen:\n%s",  \
+			  (ms), (t)->pane);                                                \
+	} while (0)
+
 #define EXPECT_LINE(t, ...)                                                                    \
 	do {                                                                                   \
 		const char *const pieces_[] = { __VA_ARGS__, NULL };                           \
