@@ -29,12 +29,10 @@ const char qdb_schema[] =
 	"  pid INTEGER NOT NULL, tid INTEGER NOT NULL, uid INTEGER NOT NULL,\n"
 	"  ret INTEGER NOT NULL, dirfd INTEGER NOT NULL, flags INTEGER NOT NULL,\n"
 	"  mode INTEGER NOT NULL, call TEXT NOT NULL, comm TEXT NOT NULL, path TEXT NOT NULL);\n"
-	"CREATE INDEX IF NOT EXISTS opens_session_ts ON opens(session, ts);\n"
 	"CREATE TABLE IF NOT EXISTS syscalls (\n"
 	"  session INTEGER NOT NULL, ts INTEGER NOT NULL, latency_ns INTEGER NOT NULL,\n"
 	"  pid INTEGER NOT NULL, tid INTEGER NOT NULL, nr INTEGER NOT NULL,\n"
 	"  ret INTEGER NOT NULL, comm TEXT NOT NULL);\n"
-	"CREATE INDEX IF NOT EXISTS syscalls_session_ts ON syscalls(session, ts);\n"
 	"CREATE TABLE IF NOT EXISTS syscall_names (\n"
 	"  session INTEGER NOT NULL, nr INTEGER NOT NULL, name TEXT NOT NULL,\n"
 	"  PRIMARY KEY (session, nr)) WITHOUT ROWID;\n"
@@ -63,7 +61,6 @@ const char qdb_schema[] =
 	"  dir INTEGER NOT NULL, family INTEGER NOT NULL, saddr TEXT, sport INTEGER NOT NULL,\n"
 	"  daddr TEXT, dport INTEGER NOT NULL, bytes INTEGER NOT NULL,\n"
 	"  segment INTEGER NOT NULL);               -- file of a segmented recording\n"
-	"CREATE INDEX IF NOT EXISTS udp_session_ts ON udp(session, ts);\n"
 	"CREATE TABLE IF NOT EXISTS udp_flows (\n"
 	"  session INTEGER NOT NULL, first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,\n"
 	"  skaddr INTEGER NOT NULL, pid INTEGER NOT NULL, comm TEXT NOT NULL,\n"
@@ -81,10 +78,15 @@ const char qdb_schema[] =
 	"CREATE TABLE IF NOT EXISTS lost (\n"
 	"  session INTEGER NOT NULL, ts INTEGER NOT NULL, since_ts INTEGER NOT NULL,\n"
 	"  probe TEXT NOT NULL, cpu INTEGER NOT NULL, count INTEGER NOT NULL);\n"
-	"CREATE INDEX IF NOT EXISTS lost_session_ts ON lost(session, ts);\n";
+	"CREATE INDEX IF NOT EXISTS lost_session_ts ON lost(session, ts);\n"
+	"CREATE TABLE IF NOT EXISTS row_blocks (     -- where opens, syscalls, udp rows are\n"
+	"  session INTEGER NOT NULL, tbl TEXT NOT NULL,\n"
+	"  first_row INTEGER NOT NULL, last_row INTEGER NOT NULL, -- rowids, inclusive\n"
+	"  min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL,      -- their time bounds\n"
+	"  PRIMARY KEY (session, tbl, first_row)) WITHOUT ROWID;\n";
 
 /* Child tables, emptied for a session before it is imported again. */
 const char *const qdb_session_tables[] = {
 	"session_meta", "opens", "syscalls", "syscall_names", "syscall_hist", "tcp_connections",
-	"tcp_states", "udp", "udp_flows", "processes", "lost", NULL,
+	"tcp_states", "udp", "udp_flows", "processes", "lost", "row_blocks", NULL,
 };

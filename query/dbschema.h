@@ -3,7 +3,7 @@
 #ifndef EBPFQUERY_DBSCHEMA_H
 #define EBPFQUERY_DBSCHEMA_H
 
-#define QDB_SCHEMA_VERSION 1
+#define QDB_SCHEMA_VERSION 2
 #define QDB_APPLICATION_ID 0x65627471 /* "ebtq" */
 
 extern const char qdb_schema[];

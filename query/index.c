@@ -109,6 +109,13 @@ struct query_db *query_db__open(const char *path, bool create, struct query_erro
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
+	if (version && version < QDB_SCHEMA_VERSION) {
+		db_fail(err, -ENOTSUP, "%s was made by an older ebpf-query (schema %d, this one "
+				       "uses %d); 'ebpf-query index --rebuild --db %s' builds it anew "
+				       "from its traces", path, version, QDB_SCHEMA_VERSION, path);
+		errno = ENOTSUP;
+		goto fail;
+	}
 	if (version > QDB_SCHEMA_VERSION) {
 		db_fail(err, -ENOTSUP, "%s was made by a newer ebpf-query (schema %d, this one "
 				       "knows %d); upgrade ebpf-query", path, version,
@@ -238,6 +245,7 @@ enum {
 	S_PROC,
 	S_NAME,
 	S_META,
+	S_BLOCK,
 	S__N
 };
 
@@ -255,6 +263,7 @@ static const char *const insert_sql[S__N] = {
 	[S_PROC] = "INSERT INTO processes VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
 	[S_NAME] = "INSERT OR REPLACE INTO syscall_names VALUES (?1,?2,?3)",
 	[S_META] = "INSERT OR REPLACE INTO session_meta VALUES (?1,?2,?3)",
+	[S_BLOCK] = "INSERT INTO row_blocks VALUES (?1,?2,?3,?4,?5,?6)",
 };
 
 /* Table columns (after session) as qrows columns of the kind. */
@@ -276,7 +285,15 @@ struct batch {
 	sqlite3_stmt *full;
 	struct qrval *vals; /* BATCH * ncols */
 	char *text;	    /* BATCH * ncols * SLOT */
+	/* The open row block (row_blocks): rowids and time bounds. */
+	bool blocks;
+	int64_t first_row, last_row, min_ts, max_ts;
+	int64_t nrows;
 };
+
+/* Rows per row_blocks entry: a time range reads at most this many rows
+ * outside it at each end. */
+#define BLOCK_ROWS 4096
 
 struct importer {
 	struct query_db *db;
@@ -319,8 +336,10 @@ static int step(struct importer *im, int which)
 	return 0;
 }
 
-static int batch_init(struct importer *im, struct batch *b, const char *table, int ncols)
+static int batch_init(struct importer *im, struct batch *b, const char *table, int ncols,
+		      bool blocks)
 {
+	b->blocks = blocks;
 	char *sql = malloc((size_t)BATCH * (size_t)ncols * 4 + 64);
 	size_t len = 0;
 
@@ -357,6 +376,41 @@ static void batch_free(struct batch *b)
 	free(b->text);
 }
 
+static int block_write(struct importer *im, struct batch *b)
+{
+	sqlite3_stmt *st = im->st[S_BLOCK];
+
+	if (!b->nrows)
+		return 0;
+	sqlite3_bind_int64(st, 1, im->sid);
+	sqlite3_bind_text(st, 2, b->table, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, b->first_row);
+	sqlite3_bind_int64(st, 4, b->last_row);
+	sqlite3_bind_int64(st, 5, b->min_ts);
+	sqlite3_bind_int64(st, 6, b->max_ts);
+	b->nrows = 0;
+	return step(im, S_BLOCK);
+}
+
+/* Rows [first, last] were just inserted: into the open block. */
+static int block_add(struct importer *im, struct batch *b, int64_t first, int64_t last)
+{
+	for (int r = 0; r < b->k; r++) {
+		int64_t ts = b->vals[r * b->ncols + 1].i; /* ts follows the session */
+		if (!b->nrows && !r) {
+			b->first_row = first;
+			b->min_ts = b->max_ts = ts;
+		}
+		if (ts < b->min_ts)
+			b->min_ts = ts;
+		if (ts > b->max_ts)
+			b->max_ts = ts;
+	}
+	b->last_row = last;
+	b->nrows += b->k;
+	return b->nrows >= BLOCK_ROWS ? block_write(im, b) : 0;
+}
+
 static int batch_flush(struct importer *im, struct batch *b)
 {
 	sqlite3_stmt *st = b->full;
@@ -391,8 +445,13 @@ static int batch_flush(struct importer *im, struct batch *b)
 	sqlite3_reset(st);
 	if (st != b->full)
 		sqlite3_finalize(st);
-	if (!ret)
+	if (!ret) {
 		im->nrows += (uint64_t)b->k;
+		/* One INSERT of k rows takes k consecutive rowids. */
+		int64_t last = sqlite3_last_insert_rowid(im->db->db);
+		if (b->blocks)
+			ret = block_add(im, b, last - b->k + 1, last);
+	}
 	b->k = 0;
 	return ret;
 }
@@ -841,20 +900,27 @@ int query_db__index(struct query_db *db, const char *trace_path, struct query_in
 		ret = db_fail(err, -ENOMEM, "out of memory");
 		goto cleanup;
 	}
+	/* The big tables are found by row blocks, the small ones by index. */
 	static const struct {
 		int which;
 		const char *table;
 		int ncols;
-	} bt[] = { { S_OPEN, "opens", 13 }, { S_SYSCALL, "syscalls", 8 }, { S_TCPS, "tcp_states", 12 },
-		   { S_UDP, "udp", 14 }, { S_LOST, "lost", 6 } };
+		bool blocks;
+	} bt[] = { { S_OPEN, "opens", 13, true },	 { S_SYSCALL, "syscalls", 8, true },
+		   { S_TCPS, "tcp_states", 12, false }, { S_UDP, "udp", 14, true },
+		   { S_LOST, "lost", 6, false } };
 	for (size_t i = 0; i < sizeof(bt) / sizeof(bt[0]); i++) {
-		ret = batch_init(&im, &im.batch[bt[i].which], bt[i].table, bt[i].ncols);
+		ret = batch_init(&im, &im.batch[bt[i].which], bt[i].table, bt[i].ncols,
+				 bt[i].blocks);
 		if (ret)
 			goto cleanup;
 	}
 	ret = import_events(&im, rd, trace_path);
-	for (size_t i = 0; !ret && i < sizeof(bt) / sizeof(bt[0]); i++)
+	for (size_t i = 0; !ret && i < sizeof(bt) / sizeof(bt[0]); i++) {
 		ret = batch_flush(&im, &im.batch[bt[i].which]);
+		if (!ret && bt[i].blocks)
+			ret = block_write(&im, &im.batch[bt[i].which]);
+	}
 	if (!ret)
 		ret = finish_derived(&im);
 	if (ret)

@@ -123,7 +123,9 @@ static void add_from(const struct query *q, struct sb *b, bool ranged)
 		       " sum(CASE WHEN u.dir = 1 THEN u.bytes ELSE 0 END) AS rx_bytes,"
 		       " sum(u.dir != 1) AS tx_packets, sum(u.dir = 1) AS rx_packets,"
 		       " min(u.rowid) AS seq, max(u.rowid) AS lastrow"
-		       " FROM temp.qrange r CROSS JOIN udp u ON u.session = r.session"
+		       " FROM temp.qrange r CROSS JOIN row_blocks b ON b.session = r.session"
+		       " AND b.tbl = 'udp' AND b.max_ts >= r.lo AND b.min_ts <= r.hi"
+		       " CROSS JOIN udp u ON u.rowid BETWEEN b.first_row AND b.last_row"
 		       " WHERE u.ts BETWEEN r.lo AND r.hi"
 		       " GROUP BY u.session, u.segment, u.skaddr, u.pid, u.family, u.sport, u.dport,"
 		       " u.saddr, u.daddr) g"
@@ -131,9 +133,18 @@ static void add_from(const struct query *q, struct sb *b, bool ranged)
 		       " JOIN temp.qrange r ON r.session = e.session WHERE 1");
 		return;
 	}
-	/* The few sessions first (CROSS JOIN keeps that order), then each
-	 * session's rows through its (session, time) index. */
-	sb_add(b, " FROM temp.qrange r CROSS JOIN %s e ON e.session = r.session", k->table);
+	/* The few sessions first (CROSS JOIN keeps that order), then their
+	 * rows: the big tables through the row blocks that overlap the time
+	 * range (rowid ranges, as a reader skips chunks), the others through
+	 * their (session, time) index. */
+	if (q->kind == QK_OPENS || q->kind == QK_SYSCALLS || q->kind == QK_UDP)
+		sb_add(b,
+		       " FROM temp.qrange r CROSS JOIN row_blocks b ON b.session = r.session"
+		       " AND b.tbl = '%s' AND b.max_ts >= r.lo AND b.min_ts <= r.hi"
+		       " CROSS JOIN %s e ON e.rowid BETWEEN b.first_row AND b.last_row",
+		       k->table, k->table);
+	else
+		sb_add(b, " FROM temp.qrange r CROSS JOIN %s e ON e.session = r.session", k->table);
 	if (q->kind == QK_SYSCALLS)
 		sb_add(b, " LEFT JOIN syscall_names n ON n.session = e.session AND n.nr = e.nr");
 	switch (q->kind) {
