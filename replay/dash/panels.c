@@ -264,7 +264,7 @@ static void tcp_draw(struct dash *d, int y, int x, int h, int w)
 {
 	size_t n = dash_model__tcp(d->m, d->tcp_sort);
 	bool on[TC_N];
-	char extra[128], cell[TC_N][64];
+	char extra[128], cell[TC_N][96];
 	int used = 0;
 
 	snprintf(extra, sizeof(extra), "%zu open  %llu closed  sort: %s", dash_model__tcp_open(d->m),
@@ -276,17 +276,30 @@ static void tcp_draw(struct dash *d, int y, int x, int h, int w)
 		empty(d, y + 1, x, w, "TCP connections", "tcp");
 		return;
 	}
-	/* Columns: the essential ones, then COMM, then PID, as room allows. */
+	/* Columns: the essential ones, then COMM, then PID, as room allows.
+	 * Narrower than the essential ones: addresses as narrow as an IPv4
+	 * one with its port (longer ones keep their tail), then no TIME. */
+	int width[TC_N];
 	for (int i = 0; i < TC_N; i++) {
+		width[i] = tcp_cols[i].width;
 		on[i] = tcp_cols[i].prio == 0;
 		if (on[i])
-			used += tcp_cols[i].width + 1;
+			used += width[i] + 1;
+	}
+	while (used > w && width[TC_LOCAL] > 15) {
+		width[TC_LOCAL]--;
+		width[TC_REMOTE]--;
+		used -= 2;
+	}
+	if (used > w) {
+		on[TC_TIME] = false;
+		used -= width[TC_TIME] + 1;
 	}
 	for (int prio = 1; prio <= 2; prio++)
 		for (int i = 0; i < TC_N; i++)
-			if (tcp_cols[i].prio == prio && used + tcp_cols[i].width + 1 <= w) {
+			if (tcp_cols[i].prio == prio && used + width[i] + 1 <= w) {
 				on[i] = true;
-				used += tcp_cols[i].width + 1;
+				used += width[i] + 1;
 			}
 	int rows = h - 2;
 	sel_clamp(d, PANEL_TCP, n, rows);
@@ -306,8 +319,8 @@ static void tcp_draw(struct dash *d, int y, int x, int h, int w)
 			snprintf(cell[TC_STATE], sizeof(cell[0]), "%s", t->open ? short_state(c->state) : "closed");
 			snprintf(cell[TC_PID], sizeof(cell[0]), "%u", c->pid);
 			snprintf(cell[TC_COMM], sizeof(cell[0]), "%.15s", c->comm[0] ? c->comm : "-");
-			endpoint(c, true, cell[TC_LOCAL], sizeof(cell[0]), tcp_cols[TC_LOCAL].width);
-			endpoint(c, false, cell[TC_REMOTE], sizeof(cell[0]), tcp_cols[TC_REMOTE].width);
+			endpoint(c, true, cell[TC_LOCAL], sizeof(cell[0]), width[TC_LOCAL]);
+			endpoint(c, false, cell[TC_REMOTE], sizeof(cell[0]), width[TC_REMOTE]);
 			if (bytes) {
 				dash_fmt_bytes(cell[TC_TX], sizeof(cell[0]), c->tx_bytes, 8);
 				dash_fmt_bytes(cell[TC_RX], sizeof(cell[0]), c->rx_bytes, 8);
@@ -333,10 +346,10 @@ static void tcp_draw(struct dash *d, int y, int x, int h, int w)
 			if (!on[i])
 				continue;
 			if (tcp_cols[i].right)
-				view__put_right(y + 2 + r, cx, tcp_cols[i].width, cell[i]);
+				view__put_right(y + 2 + r, cx, width[i], cell[i]);
 			else
-				view__put(y + 2 + r, cx, tcp_cols[i].width, cell[i]);
-			cx += tcp_cols[i].width + 1;
+				view__put(y + 2 + r, cx, width[i], cell[i]);
+			cx += width[i] + 1;
 		}
 		if (r < 0)
 			attroff(A_BOLD);
