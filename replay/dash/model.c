@@ -24,6 +24,8 @@
 struct type_info {
 	char name[32];
 	bool bookkeeping; /* the /proc snapshot, the syscall table, lost records */
+	bool to_hist;	  /* what the histogram analysis reads */
+	bool to_tcp;	  /* what the TCP analysis reads */
 	int probe;	  /* index in probes, -1 none */
 	uint64_t total;
 };
@@ -42,7 +44,7 @@ struct dash_model {
 		const struct trace_schema *s;
 		size_t slot;
 	} cache[SCHEMA_CACHE];
-	size_t ncache, next_cache;
+	size_t ncache, next_cache, last_cache;
 
 	/* The window: bucket e covers [e * bucket_ns, (e + 1) * bucket_ns)
 	 * and lives in row e % nbuckets while e > head - nbuckets. */
@@ -198,7 +200,7 @@ void dash_model__clear(struct dash_model *m)
 {
 	counts_clear(m);
 	m->ntypes = 0;
-	m->ncache = m->next_cache = 0;
+	m->ncache = m->next_cache = m->last_cache = 0;
 	m->nprobes = 0;
 	hist_analysis__reset(m->hist);
 	tcp_analysis__reset(m->tcp);
@@ -277,6 +279,21 @@ static void window_add(struct dash_model *m, uint64_t ts, size_t col, uint64_t v
 	row = window_row(m, e);
 	if (row)
 		row[col] += v;
+}
+
+/* One event of a type: its column and everything's. */
+static void window_count(struct dash_model *m, uint64_t ts, size_t col)
+{
+	uint64_t e = ts / m->opts.bucket_ns;
+	uint64_t *row;
+
+	if (!m->have_head || e != m->head)
+		window_advance(m, e);
+	row = window_row(m, e);
+	if (row) {
+		row[col]++;
+		row[COL_ALL]++;
+	}
 }
 
 void dash_model__set_now(struct dash_model *m, uint64_t now_ns)
@@ -388,9 +405,13 @@ static bool is_bookkeeping(const char *name)
 
 static size_t type_slot(struct dash_model *m, const struct trace_schema *s)
 {
+	if (m->ncache && m->cache[m->last_cache].s == s)
+		return m->cache[m->last_cache].slot;
 	for (size_t i = 0; i < m->ncache; i++)
-		if (m->cache[i].s == s)
+		if (m->cache[i].s == s) {
+			m->last_cache = i;
 			return m->cache[i].slot;
+		}
 	const char *name = s ? trace_schema__name(s) : "?";
 	size_t slot;
 	for (slot = 0; slot < m->ntypes; slot++)
@@ -408,6 +429,10 @@ static size_t type_slot(struct dash_model *m, const struct trace_schema *s)
 
 			snprintf(t->name, sizeof(t->name), "%s", name);
 			t->bookkeeping = is_bookkeeping(name);
+			/* Other types pass the analyses by: skip them. */
+			t->to_hist = !strcmp(name, "syscall") || !strcmp(name, "syscall_hist") ||
+				     !strcmp(name, "syscall_name");
+			t->to_tcp = !strcmp(name, "tcp_state") || !strcmp(name, "tcp_life");
 			t->probe = probe ? probe_index(m, probe) : -1;
 			t->total = 0;
 		}
@@ -415,6 +440,7 @@ static size_t type_slot(struct dash_model *m, const struct trace_schema *s)
 	size_t c = m->ncache < SCHEMA_CACHE ? m->ncache++ : (m->next_cache++ % SCHEMA_CACHE);
 	m->cache[c].s = s;
 	m->cache[c].slot = slot;
+	m->last_cache = c;
 	return slot;
 }
 
@@ -435,8 +461,7 @@ int dash_model__feed(struct dash_model *m, const struct trace_event *ev)
 	t->total++;
 	if (!t->bookkeeping) {
 		m->events++;
-		window_add(m, ev->ts, slot, 1);
-		window_add(m, ev->ts, COL_ALL, 1);
+		window_count(m, ev->ts, slot);
 		if (t->probe >= 0)
 			m->probes[t->probe].recorded++;
 	}
@@ -453,8 +478,8 @@ int dash_model__feed(struct dash_model *m, const struct trace_event *ev)
 		}
 		return 0;
 	}
-	err = hist_analysis__feed(m->hist, ev);
-	if (!err)
+	err = t->to_hist ? hist_analysis__feed(m->hist, ev) : 0;
+	if (!err && t->to_tcp)
 		err = tcp_analysis__feed(m->tcp, ev);
 	return err;
 }
