@@ -568,7 +568,7 @@ int main(int argc, char **argv)
 	struct trace_writer_stats st;
 	uint64_t start = clock__mono_ns(), now, next_tick, stopped_at = 0;
 	int err = 0, rc = 1, status = 0, attached;
-	bool child_done = false, progress, stopped_clean = false;
+	bool child_done = false, progress, stopped_clean = false, write_failed = false;
 	const char *why = NULL;
 	char msg[ERRLEN];
 
@@ -743,6 +743,7 @@ write_error:
 	if (progress)
 		progress__clear_line();
 	report_write_error(&r, err);
+	write_failed = true;
 	stopped_clean = stop_is_clean(err);
 	why = NULL;
 
@@ -764,20 +765,20 @@ finish:
 		snprintf(buf, sizeof(buf), "%d", status);
 		trace_writer__set_meta(r.w, "record.exit_status", buf);
 	}
+	if (!r.o.quiet && why)
+		fprintf(stderr, RECORD_NAME ": stopped: %s\n", why);
 	if (!r.o.quiet && stopped_clean && r.drain)
 		summary(&r, stopped_at - start);
 	err = trace_writer__close(r.w);
 	r.w = NULL;
-	if (err) {
-		if (stopped_clean && !stop_is_clean(err))
-			report_write_error(&r, err);
-		else if (!stopped_clean || !stop_is_clean(err))
+	/* A write error already reported stays sticky: close returns it again. */
+	if (err && !write_failed) {
+		report_write_error(&r, err);
+		if (!stop_is_clean(err))
 			stopped_clean = false;
 	}
-	if (!r.o.quiet && why)
-		fprintf(stderr, RECORD_NAME ": stopped: %s\n", why);
 	rc = stopped_clean ? 0 : 1;
-	if (r.child)
+	if (r.child && stopped_clean)
 		rc = exit_code_of(status);
 
 cleanup:
