@@ -27,6 +27,21 @@ uint32_t trace_crc32(const void *buf, size_t len)
 	return (uint32_t)crc;
 }
 
+uint32_t trace_crc32_more(uint32_t crc, const void *buf, size_t len)
+{
+	const Bytef *p = buf;
+	uLong c = crc;
+
+	while (len > 0) {
+		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
+
+		c = crc32(c, p, n);
+		p += n;
+		len -= n;
+	}
+	return (uint32_t)c;
+}
+
 void file_header__encode(uint8_t out[FILE_HEADER_SIZE], const struct file_header *h)
 {
 	memset(out, 0, FILE_HEADER_SIZE);
@@ -151,4 +166,64 @@ uint64_t block__resync(int fd, uint64_t from, uint64_t limit)
 out:
 	free(buf);
 	return found;
+}
+
+int block__walk(int fd, uint64_t *pos, uint64_t limit, struct block_step *st)
+{
+	uint64_t p = *pos;
+
+	memset(st, 0, sizeof(*st));
+	for (;;) {
+		uint8_t b[BLOCK_HEADER_SIZE];
+		int err;
+
+		if (p >= limit || limit - p < BLOCK_HEADER_SIZE) {
+			st->torn = p < limit;
+			st->skipped = limit - *pos;
+			*pos = limit;
+			return 1;
+		}
+		err = pread_full(fd, b, sizeof(b), p);
+		if (err)
+			return err;
+		if (!block_header__decode(b, &st->h)) {
+			p = block__resync(fd, p + 1, limit);
+			continue;
+		}
+		st->off = p;
+		st->skipped = p - *pos;
+		if (st->h.length > limit - p - BLOCK_HEADER_SIZE) {
+			st->torn = true;
+			*pos = limit;
+		} else {
+			*pos = p + BLOCK_HEADER_SIZE + st->h.length;
+		}
+		return 0;
+	}
+}
+
+int block__crc(int fd, uint64_t off, uint64_t len, uint8_t *buf, size_t cap, uint32_t *crc)
+{
+	/* The first half of buf keeps the payload's start; the rest of the
+	 * payload streams through the second half. */
+	size_t keep = cap / 2, n = len < keep ? (size_t)len : keep;
+	int err = pread_full(fd, buf, n, off);
+	uint32_t c;
+
+	if (err)
+		return err;
+	c = trace_crc32(buf, n);
+	off += n;
+	len -= n;
+	while (len > 0) {
+		n = len < cap - keep ? (size_t)len : cap - keep;
+		err = pread_full(fd, buf + keep, n, off);
+		if (err)
+			return err;
+		c = trace_crc32_more(c, buf + keep, n);
+		off += n;
+		len -= n;
+	}
+	*crc = c;
+	return 0;
 }

@@ -49,6 +49,8 @@ struct block_header {
 };
 
 uint32_t trace_crc32(const void *buf, size_t len);
+/* Continues a CRC32 over more bytes. */
+uint32_t trace_crc32_more(uint32_t crc, const void *buf, size_t len);
 
 /* Whether a stored checksum matches the computed one. A fuzzing build of
  * the reader (TRACE_FUZZ_NO_CRC) accepts any, so that mutated inputs reach
@@ -89,5 +91,26 @@ int pread_full(int fd, void *buf, size_t len, uint64_t off);
  * Returns its offset, or limit when there is none.
  */
 uint64_t block__resync(int fd, uint64_t from, uint64_t limit);
+
+/* One step of a walk over the blocks in [*pos, limit). */
+struct block_step {
+	uint64_t off;          /* of the block found (its header is valid) */
+	struct block_header h;
+	uint64_t skipped;      /* bytes before it, from *pos, that hold no valid block header */
+	bool torn;             /* the block's payload runs past limit; or, at the end, fewer
+				* bytes than a block header were left */
+};
+
+/*
+ * 0: st describes the next block with a valid header at or after *pos
+ * (resynchronising over damage), and *pos is past it (at limit when it is
+ * torn). 1: no block is left; st->skipped bytes at the end hold none. A
+ * negative errno when reading fails.
+ */
+int block__walk(int fd, uint64_t *pos, uint64_t limit, struct block_step *st);
+
+/* CRC32 of len bytes at off, read through buf (cap bytes) in pieces; the
+ * first min(len, cap / 2) bytes are left in buf. 0, -EPIPE or -errno. */
+int block__crc(int fd, uint64_t off, uint64_t len, uint8_t *buf, size_t cap, uint32_t *crc);
 
 #endif /* EBPFTRACE_BLOCK_H */

@@ -92,3 +92,51 @@ int clock__realtime(const struct clock *c, uint64_t boot_ns, int64_t *real_ns, u
 	*real_ns = (int64_t)((uint64_t)c->cals[i].real_ns + (boot_ns - c->cals[i].boot_ns));
 	return 0;
 }
+
+/*
+ * Calibration i converts the boottime instants nearest to it: those b with
+ * 2b > boot[i-1] + boot[i] (from 0 for the first) and
+ * 2b <= boot[i] + boot[i+1] (no end for the last), ties going to the
+ * earlier one as in clock__realtime. Within that span realtime is
+ * real[i] + (b - boot[i]), so the inverse there is a subtraction; spans
+ * are tried in boottime order and the first that holds real_ns wins.
+ * Sums are taken in 128 bits: the values come from files.
+ */
+int clock__boottime(const struct clock *c, int64_t real_ns, uint64_t *boot_ns)
+{
+	__int128 best = -1;
+
+	*boot_ns = 0;
+	if (!c->n)
+		return -ENODATA;
+	for (uint32_t i = 0; i < c->n; i++) {
+		const struct trace_calibration *k = &c->cals[i];
+		/* first and last instants the span holds, in 128 bits */
+		__int128 lo = i ? ((__int128)c->cals[i - 1].boot_ns + k->boot_ns) / 2 + 1 : 0;
+		__int128 hi = i + 1 < c->n ? ((__int128)k->boot_ns + c->cals[i + 1].boot_ns) / 2
+					   : (__int128)1 << 100;
+		__int128 b = (__int128)k->boot_ns + ((__int128)real_ns - k->real_ns);
+
+		if (b >= lo && b <= hi) {
+			best = b;
+			break;
+		}
+		/* real_ns falls before this span's first wall-clock time but
+		 * after the previous span's last: a forward step skipped it */
+		if (b < lo && i > 0) {
+			const struct trace_calibration *p = &c->cals[i - 1];
+			__int128 prev_last = (__int128)p->real_ns + ((lo - 1) - (__int128)p->boot_ns);
+
+			if ((__int128)real_ns > prev_last) {
+				best = lo;
+				break;
+			}
+		}
+	}
+	if (best < 0)
+		return -ERANGE;
+	if (best > (__int128)UINT64_MAX)
+		best = (__int128)UINT64_MAX;
+	*boot_ns = (uint64_t)best;
+	return 0;
+}

@@ -29,4 +29,9 @@ void clock__free(struct clock *c);
  * there is none. *hint (start it at 0) speeds up nearby lookups. */
 int clock__realtime(const struct clock *c, uint64_t boot_ns, int64_t *real_ns, uint32_t *hint);
 
+/* The inverse of clock__realtime: the earliest boot_ns whose conversion is
+ * real_ns, or the first instant after a forward step that skipped it.
+ * -ENODATA without calibrations, -ERANGE when before boottime 0. */
+int clock__boottime(const struct clock *c, int64_t real_ns, uint64_t *boot_ns);
+
 #endif /* EBPFTRACE_CLOCK_H */

@@ -478,3 +478,76 @@ void trace_reader__stats(const struct trace_reader *r, struct trace_reader_stats
 {
 	*st = r->st;
 }
+
+size_t trace_reader__nschemas(const struct trace_reader *r, uint16_t file)
+{
+	return r && file < r->n ? r->files[file]->ntypes : 0;
+}
+
+const struct trace_schema *trace_reader__schema_at(const struct trace_reader *r, uint16_t file,
+						   size_t i)
+{
+	if (!r || file >= r->n || i >= r->files[file]->ntypes) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return r->files[file]->types[i].s;
+}
+
+size_t trace_reader__nchunks(const struct trace_reader *r, uint16_t file)
+{
+	return r && file < r->n ? rfile__nchunks(r->files[file]) : 0;
+}
+
+int trace_reader__chunk_at(struct trace_reader *r, uint16_t file, size_t i,
+			   struct trace_chunk_info *out)
+{
+	if (!r || file >= r->n || !out)
+		return -EINVAL;
+	return rfile__chunk_at(r->files[file], i, out);
+}
+
+size_t trace_reader__ncalibrations(const struct trace_reader *r, uint16_t file)
+{
+	return r && file < r->n ? r->files[file]->clock.n : 0;
+}
+
+int trace_reader__calibration_at(const struct trace_reader *r, uint16_t file, size_t i,
+				 struct trace_calibration *out)
+{
+	if (!r || file >= r->n || !out)
+		return -EINVAL;
+	if (i >= r->files[file]->clock.n)
+		return -ENOENT;
+	*out = r->files[file]->clock.cals[i];
+	return 0;
+}
+
+int trace_reader__boottime(const struct trace_reader *r, uint16_t file, int64_t real_ns,
+			   uint64_t *boot_ns)
+{
+	if (!r || file >= r->n || !boot_ns)
+		return -EINVAL;
+	return clock__boottime(&r->files[file]->clock, real_ns, boot_ns);
+}
+
+int trace_reader__verify(struct trace_reader *r, struct trace_verify_stats *st)
+{
+	struct trace_verify_stats tmp;
+	int ret = 0;
+
+	if (!r)
+		return -EINVAL;
+	if (!st)
+		st = &tmp;
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < r->n; i++) {
+		int err = rfile__verify(r->files[i], st);
+
+		if (err && err != -EBADMSG)
+			return err;
+		if (err)
+			ret = err;
+	}
+	return ret;
+}

@@ -198,46 +198,36 @@ static int open_scan(struct rfile *f)
 	struct trace_calibration *cals = NULL;
 	uint32_t ncal = 0, cal_cap = 0;
 	uint64_t pos = FILE_HEADER_SIZE;
-	int err = 0;
+	struct block_step bs;
+	int err = 0, w;
 
 	f->data_end = f->size;
 	f->first_ts = UINT64_MAX;
-	while (pos < f->size) {
-		struct block_header h;
+	while ((w = block__walk(f->fd, &pos, f->size, &bs)) == 0) {
+		struct block_header *h = &bs.h;
 		struct chunk_info ci;
 		const char *why;
 
-		if (f->size - pos < BLOCK_HEADER_SIZE) {
-			f->truncated = true;
+		f->chunk_blocks += h->kind == BLOCK_CHUNK;
+		if (bs.torn)
 			break;
-		}
-		err = read_header(f, pos, &h);
-		if (err == -EPROTO) {
-			pos = block__resync(f->fd, pos + 1, f->size);
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		if (h.length > f->size - pos - BLOCK_HEADER_SIZE) {
-			f->truncated = true;
-			break;
-		}
-		if (h.kind <= BLOCK_CALIBRATION && read_payload(f, pos, &h) == 0) {
-			if (h.kind == BLOCK_CHUNK) {
-				if (chunk_info__parse(f->payload, h.length, &ci, strict(f), &why) == 0) {
+		if (h->kind <= BLOCK_CALIBRATION && read_payload(f, bs.off, h) == 0) {
+			if (h->kind == BLOCK_CHUNK) {
+				if (chunk_info__parse(f->payload, h->length, &ci, strict(f), &why) == 0) {
 					f->chunks++;
 					if (ci.min_ts < f->first_ts)
 						f->first_ts = ci.min_ts;
 					if (ci.max_ts > f->last_ts)
 						f->last_ts = ci.max_ts;
 				}
-			} else if ((err = absorb(f, &h, &cals, &ncal, &cal_cap))) {
+			} else if ((err = absorb(f, h, &cals, &ncal, &cal_cap))) {
 				break;
 			}
 		}
-		pos += BLOCK_HEADER_SIZE + h.length;
 	}
+	if (w < 0 && !err)
+		err = w;
+	f->truncated = bs.torn;
 	if (!f->chunks)
 		f->first_ts = 0;
 	if (!err)
@@ -246,7 +236,7 @@ static int open_scan(struct rfile *f)
 	return err;
 }
 
-static int open_fd(struct rfile *f)
+int rfile__open_fd(struct rfile *f)
 {
 	struct stat st;
 	int fd;
@@ -290,7 +280,7 @@ struct rfile *rfile__open(const char *path, uint16_t index, const struct trace_r
 	f->dec = chunk_dec__new();
 	if (!f->path || !f->dec)
 		goto fail;
-	err = open_fd(f);
+	err = rfile__open_fd(f);
 	if (err)
 		goto fail;
 	if (f->size < FILE_HEADER_SIZE) {
@@ -301,6 +291,7 @@ struct rfile *rfile__open(const char *path, uint16_t index, const struct trace_r
 	if (err)
 		goto fail;
 	err = file_header__decode(hdr, &f->fh);
+	f->header_damaged = err == -EBADMSG;
 	if (err == -EBADMSG)
 		report(f, 0, FILE_HEADER_SIZE, -EBADMSG,
 		       "file header checksum mismatch; reading on as format 1.0");
@@ -336,6 +327,8 @@ void rfile__release(struct rfile *f)
 	f->payload = NULL;
 	f->payload_cap = 0;
 	f->in_chunk = false;
+	free(f->list_buf);
+	f->list_buf = NULL;
 }
 
 void rfile__free(struct rfile *f)
@@ -353,6 +346,8 @@ void rfile__free(struct rfile *f)
 	meta__free(&f->meta);
 	clock__free(&f->clock);
 	index__free(&f->ix);
+	free(f->list_cum);
+	free(f->list_types);
 	free(f->path);
 	free(f);
 }
@@ -640,7 +635,7 @@ int rfile__next(struct rfile *f, struct trace_event *ev)
 			rfile__chunk_end(f, r, why);
 			continue;
 		}
-		int err = open_fd(f);
+		int err = rfile__open_fd(f);
 
 		if (!err)
 			err = next_block(f);

@@ -41,6 +41,7 @@ struct rfile {
 	struct index ix;
 	bool indexed;
 	bool truncated;
+	bool header_damaged; /* the file header's checksum did not match */
 	uint64_t data_end;   /* blocks end here (the index when there is one) */
 
 	uint64_t chunks, first_ts, last_ts; /* known at open */
@@ -54,6 +55,15 @@ struct rfile {
 	size_t payload_cap;
 	uint64_t from, to;
 	bool type_filter;
+
+	/* chunk listing (format/inspect.c) */
+	uint64_t chunk_blocks;   /* without an index: CHUNK blocks, damaged ones included */
+	uint64_t *list_cum;      /* with an index: chunks before each entry */
+	uint64_t list_i, list_pos; /* cursor: chunk list_i was found; its walk resumes at list_pos */
+	uint32_t list_entry;
+	bool list_valid;
+	uint8_t *list_buf;       /* payloads stream through it */
+	struct trace_chunk_type *list_types;
 
 	/* shared with the reader */
 	const struct trace_reader_opts *opts;
@@ -85,9 +95,19 @@ int rfile__next(struct rfile *f, struct trace_event *ev);
 /* After chunk_dec__next returned r != 0 for f's chunk: reports damage and
  * leaves the chunk. */
 void rfile__chunk_end(struct rfile *f, int r, const char *why);
+/* Opens the descriptor again after rfile__release. 0 or -errno (-ESTALE
+ * when the file shrank). */
+int rfile__open_fd(struct rfile *f);
 /* Gives back the descriptor and chunk buffers (the file is done). */
 void rfile__release(struct rfile *f);
 
 const struct trace_schema *rfile__schema(const struct rfile *f, const char *name);
+
+/* format/inspect.c: the chunk listing (trace_reader__chunk_at). */
+uint64_t rfile__nchunks(const struct rfile *f);
+int rfile__chunk_at(struct rfile *f, uint64_t i, struct trace_chunk_info *out);
+
+/* format/verify.c: trace_reader__verify for one file. */
+int rfile__verify(struct rfile *f, struct trace_verify_stats *st);
 
 #endif /* EBPFTRACE_RFILE_H */

@@ -380,6 +380,11 @@ const char *trace_schema__name(const struct trace_schema *s)
 	return s->name;
 }
 
+uint16_t trace_schema__id(const struct trace_schema *s)
+{
+	return s->id;
+}
+
 uint16_t trace_schema__size(const struct trace_schema *s)
 {
 	return s->size;

@@ -76,6 +76,8 @@ struct trace_schema_desc {
 struct trace_schema;
 
 const char *trace_schema__name(const struct trace_schema *s);
+/* The type's id within its file (ids differ between files; bind by name). */
+uint16_t trace_schema__id(const struct trace_schema *s);
 uint16_t trace_schema__size(const struct trace_schema *s);
 size_t trace_schema__nfields(const struct trace_schema *s);
 const struct trace_field_desc *trace_schema__field(const struct trace_schema *s, size_t i);
@@ -260,6 +262,14 @@ int trace_reader__rewind(struct trace_reader *r);
  * calibration. -ENODATA when that file has no calibration. */
 int trace_reader__realtime(const struct trace_reader *r, uint16_t file, uint64_t boot_ns,
 			   int64_t *real_ns);
+/* The inverse: the boottime instant of file `file` whose wall-clock time
+ * (as trace_reader__realtime gives it) is real_ns. Where realtime stepped
+ * back and a wall-clock time happened twice, the earlier instant; where it
+ * stepped forward over real_ns, the first instant after the step.
+ * -ENODATA without calibrations; -ERANGE when real_ns is before the boot
+ * (*boot_ns is then 0). */
+int trace_reader__boottime(const struct trace_reader *r, uint16_t file, int64_t real_ns,
+			   uint64_t *boot_ns);
 
 size_t trace_reader__nfiles(const struct trace_reader *r);
 const char *trace_reader__file_path(const struct trace_reader *r, uint16_t file);
@@ -271,6 +281,55 @@ int trace_reader__meta_at(const struct trace_reader *r, uint16_t file, size_t i,
 /* A file's record type by name; NULL and errno = ENOENT when absent. */
 const struct trace_schema *trace_reader__schema(const struct trace_reader *r, uint16_t file,
 						const char *name);
+/* Every record type a file has a schema for, in increasing type id order
+ * (types whose fields this reader cannot decode included): schema_at(i)
+ * for i < nschemas; NULL and errno = ENOENT past the last. */
+size_t trace_reader__nschemas(const struct trace_reader *r, uint16_t file);
+const struct trace_schema *trace_reader__schema_at(const struct trace_reader *r, uint16_t file,
+						   size_t i);
+
+/* Events of one type in a chunk. */
+struct trace_chunk_type {
+	uint16_t type;  /* type id in the chunk's file (trace_schema__id) */
+	uint32_t count;
+};
+
+/* One CHUNK block of a file, as its headers describe it. */
+struct trace_chunk_info {
+	uint64_t offset;   /* of the block's header in the file */
+	uint64_t size;     /* bytes on disk, block header and (compressed) payload */
+	uint64_t raw_size; /* bytes of the chunk body once decompressed */
+	uint64_t events;
+	uint64_t min_ts, max_ts; /* boottime ns */
+	uint8_t codec;     /* 0 stored, 1 LZ4 */
+	/* 0: intact (both checksums match and the chunk header is well
+	 * formed). -EBADMSG: the payload checksum does not match; -EPROTO: the
+	 * chunk header is malformed; -ENOTSUP: a codec of a newer version;
+	 * -EPIPE: the block runs past the end of the file (torn write). A
+	 * damaged chunk's counts and times come from the index when it has
+	 * them for that chunk alone, else they are 0. */
+	int status;
+	size_t ntypes;
+	const struct trace_chunk_type *types; /* increasing type id; borrowed until
+					       * the next chunk_at call or close */
+};
+
+/* Every CHUNK block of a file, damaged ones included: from the index when
+ * the file has one, else from a walk of the block headers. chunk_at reads
+ * the chunk's block (one read, no decompression) to check its checksum;
+ * walking i upwards costs a read per chunk. -ENOENT past the last; -EPROTO
+ * when the index points at no chunk (a damaged file). */
+size_t trace_reader__nchunks(const struct trace_reader *r, uint16_t file);
+int trace_reader__chunk_at(struct trace_reader *r, uint16_t file, size_t i,
+			   struct trace_chunk_info *out);
+
+/* The calibrations a file's times convert with (FORMAT.md, "Time"): sorted
+ * by boot_ns, one per instant (the most certain), from the index when the
+ * file has one (which keeps at most 262 144), else every CALIBRATION block.
+ * -ENOENT past the last. */
+size_t trace_reader__ncalibrations(const struct trace_reader *r, uint16_t file);
+int trace_reader__calibration_at(const struct trace_reader *r, uint16_t file, size_t i,
+				 struct trace_calibration *out);
 
 struct trace_reader_stats {
 	uint64_t chunks;          /* chunks read (or known from the index) */
@@ -283,6 +342,27 @@ struct trace_reader_stats {
 	uint32_t clock_steps;     /* realtime jumps between calibrations */
 };
 void trace_reader__stats(const struct trace_reader *r, struct trace_reader_stats *st);
+
+struct trace_verify_stats {
+	uint64_t blocks;         /* blocks checked, all files */
+	uint64_t chunks;         /* CHUNK blocks among them */
+	uint64_t events;         /* in the intact chunks, from their headers */
+	uint64_t bytes;          /* bytes of the files */
+	uint64_t damaged_blocks; /* damaged or malformed blocks, torn tails and bad file headers */
+	uint64_t damaged_bytes;  /* bytes they and unreadable stretches cover */
+	uint32_t files_indexed;  /* files with a valid index that matches their chunks */
+	uint32_t files_truncated; /* files that end in a torn block */
+};
+
+/* Checks every file block by block without decoding events: the file
+ * header, every block header and payload checksum (chunks, metadata,
+ * schemas, calibrations, the index and trailer), chunk headers, and that
+ * the index matches the chunks. Each damaged block is reported through
+ * on_damage as reading would (except a bad file header checksum, which
+ * opening already reported; it is counted). Leaves reading where it was.
+ * 0: everything is intact. -EBADMSG: damage was found. Another negative
+ * errno: the files could not be read. st may be NULL. */
+int trace_reader__verify(struct trace_reader *r, struct trace_verify_stats *st);
 
 /* Decodes the format's own records whatever their layout in the file. */
 int trace_event__lost(const struct trace_event *ev, struct trace_lost *out);

@@ -4,7 +4,8 @@
  * reader must never crash, hang or read out of bounds; it reports damage
  * and goes on. Everything a consumer would touch is exercised: metadata,
  * schemas and every field of every event, seeking, type filters, wall
- * clock conversion and the built-in decoders.
+ * clock conversion and its inverse, the built-in decoders, and the
+ * listings (schemas, chunks, calibrations) and verify.
  */
 
 #include <errno.h>
@@ -40,6 +41,35 @@ static uint64_t touch(const struct trace_event *ev)
 			for (size_t k = 0; k < f->count; k++)
 				acc += trace_field__u64(f, ev->data, k);
 	}
+	return acc;
+}
+
+/* Schemas, chunks and calibrations by position, and verify. */
+static uint64_t inspect(struct trace_reader *r)
+{
+	struct trace_verify_stats vs;
+	struct trace_calibration c;
+	struct trace_chunk_info ci;
+	uint64_t acc = 0, boot;
+	size_t n = trace_reader__nchunks(r, 0);
+
+	for (size_t i = 0; i < trace_reader__nschemas(r, 0); i++)
+		acc += trace_schema__id(trace_reader__schema_at(r, 0, i));
+	/* a bounded number, from both ends */
+	for (size_t i = 0; i < n && i < 64; i++) {
+		if (trace_reader__chunk_at(r, 0, i, &ci) == 0)
+			acc += ci.events + ci.ntypes + (ci.ntypes ? ci.types[ci.ntypes - 1].count : 0);
+		if (trace_reader__chunk_at(r, 0, n - 1 - i, &ci) == 0)
+			acc += ci.offset + (uint64_t)ci.status;
+	}
+	for (size_t i = 0; trace_reader__calibration_at(r, 0, i, &c) == 0; i++) {
+		int64_t real;
+
+		if (trace_reader__boottime(r, 0, c.real_ns + 12345, &boot) == 0 &&
+		    trace_reader__realtime(r, 0, boot, &real) == 0)
+			acc += (uint64_t)real;
+	}
+	acc += (uint64_t)trace_reader__verify(r, &vs) + vs.blocks + vs.events;
 	return acc;
 }
 
@@ -91,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; trace_reader__meta_at(r, 0, i, &k, &v) == 0; i++)
 		sink += strlen(k) + strlen(v);
 	sink += drain(r, 1u << 20);
+	sink += inspect(r);
 	trace_reader__stats(r, &st);
 	/* again with a time window inside the file and a type filter */
 	if (st.last_ts > st.first_ts) {

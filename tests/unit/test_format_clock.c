@@ -162,3 +162,89 @@ Test(format_clock, conversion_without_index_and_without_calibration)
 	free(buf);
 	free(path);
 }
+
+/*
+ * boottime is realtime's inverse: for instants across a step, the instant
+ * found converts back to the same wall-clock time and is the earliest
+ * that does; wall-clock times a forward step skipped map to the first
+ * instant after it.
+ */
+static void check_inverse(int64_t step)
+{
+	uint64_t n;
+	char *path = write_stepped("inv.trace", step, &n);
+	struct trace_reader *r = t_open_reader(path, NULL);
+	uint64_t boot;
+	int64_t real, back;
+
+	cr_assert_not_null(r);
+	for (uint64_t b = 0; b <= 12 * (uint64_t)SEC; b += 7777777) {
+		cr_assert_eq(trace_reader__realtime(r, 0, b, &real), 0);
+		cr_assert_eq(trace_reader__boottime(r, 0, real, &boot), 0, "boot %llu",
+			     (unsigned long long)b);
+		cr_assert_eq(trace_reader__realtime(r, 0, boot, &back), 0);
+		cr_assert_eq(back, real, "boot %llu -> real %lld -> boot %llu -> real %lld",
+			     (unsigned long long)b, (long long)real, (unsigned long long)boot,
+			     (long long)back);
+		cr_assert_leq(boot, b);
+		if (step >= 0)
+			cr_assert_eq(boot, b, "without a backward step the inverse is exact");
+	}
+	if (step > 0) {
+		/* the step falls at boot 4.5 s, the midpoint of the calibrations
+		 * at 4 and 5 s: wall-clock times in between never happened */
+		int64_t before, after;
+
+		cr_assert_eq(trace_reader__realtime(r, 0, 4500 * 1000000ull, &before), 0);
+		cr_assert_eq(trace_reader__realtime(r, 0, 4500 * 1000000ull + 1, &after), 0);
+		cr_assert_eq(after - before, step + 1);
+		cr_assert_eq(trace_reader__boottime(r, 0, before + step / 2, &boot), 0);
+		cr_assert_eq(boot, 4500 * 1000000ull + 1);
+	}
+	if (step < 0) {
+		/* after stepping back 90 s, the 30 s before the step happened
+		 * twice: the earlier instant wins */
+		cr_assert_eq(trace_reader__realtime(r, 0, 4 * SEC, &real), 0);
+		cr_assert_eq(trace_reader__boottime(r, 0, real, &boot), 0);
+		cr_assert_eq(boot, 4 * SEC);
+	}
+	/* before the boot */
+	cr_assert_eq(trace_reader__realtime(r, 0, 0, &real), 0);
+	cr_assert_eq(trace_reader__boottime(r, 0, real - 1, &boot), step < 0 ? 0 : -ERANGE);
+	cr_assert_eq(trace_reader__boottime(r, 0, INT64_MIN, &boot), -ERANGE);
+	cr_assert_eq(boot, 0);
+	cr_assert_eq(trace_reader__boottime(r, 0, INT64_MAX, &boot), 0);
+	cr_assert_eq(trace_reader__boottime(r, 1, 0, &boot), -EINVAL);
+	trace_reader__close(r);
+	free(path);
+}
+
+Test(format_clock, boottime_is_the_inverse)
+{
+	check_inverse(0);
+}
+
+Test(format_clock, boottime_across_a_forward_step)
+{
+	check_inverse(3600 * SEC);
+}
+
+Test(format_clock, boottime_across_a_backward_step)
+{
+	check_inverse(-90 * SEC);
+}
+
+Test(format_clock, boottime_without_calibration)
+{
+	char *bare = t_path(dir, "bare.trace");
+	struct trace_writer *w = t_open_writer(bare, NULL);
+	struct trace_reader *r;
+	uint64_t boot = 5;
+
+	cr_assert_eq(trace_writer__close(w), 0);
+	r = t_open_reader(bare, NULL);
+	cr_assert_not_null(r);
+	cr_assert_eq(trace_reader__boottime(r, 0, EPOCH * SEC, &boot), -ENODATA);
+	trace_reader__close(r);
+	free(bare);
+}
