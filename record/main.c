@@ -38,6 +38,7 @@ struct options {
 	uint32_t pids[MAX_PIDS];
 	int npids;
 	const char *comm;
+	uint16_t port;
 	uint32_t probes;
 	bool min_latency_set;
 	uint64_t min_latency_ns;
@@ -89,6 +90,7 @@ static void usage(FILE *f)
 		"  -d, --duration DUR       stop after DUR (500ms, 10s, 5m, 1h)\n"
 		"  -p, --pid PID[,PID...]   only these processes and their descendants\n"
 		"  -c, --comm NAME          only tasks with this name (first 15 characters)\n"
+		"      --port PORT          tcp, udp: only sockets with this local or remote port\n"
 		"      --probes LIST        probes to enable, comma-separated (default: all):\n"
 		"                           %s\n"
 		"      --min-latency DUR    record each syscall taking at least DUR as a\n"
@@ -204,13 +206,14 @@ static int parse_pids(const char *list, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PROBES = 256, OPT_MIN_LAT, OPT_RING, OPT_SEGMENT, OPT_KEEP, OPT_FLUSH,
-	       OPT_STRATEGY };
+	       OPT_STRATEGY, OPT_PORT };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, OPT_PROBES },
+		{ "port", required_argument, NULL, OPT_PORT },
 		{ "min-latency", required_argument, NULL, OPT_MIN_LAT },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "segment-size", required_argument, NULL, OPT_SEGMENT },
@@ -252,6 +255,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_probes(optarg, &o->probes))
 				return -1;
 			break;
+		case OPT_PORT: {
+			char *end;
+			unsigned long port = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || port < 1 || port > 65535)
+				return fail("--port takes a port number from 1 to 65535, not '%s'", optarg);
+			o->port = (uint16_t)port;
+			break;
+		}
 		case OPT_MIN_LAT:
 			if (units__parse_duration(optarg, &o->min_latency_ns))
 				return fail("--min-latency takes a duration such as 0, 100us or 1ms, not '%s'", optarg);
@@ -390,6 +402,8 @@ static void write_start_meta(struct recorder *r, int argc, char **argv)
 		trace_writer__set_meta(w, "filter.comm", probes__config(r->probes)->comm);
 	if (r->o.min_latency_set)
 		set_meta_u64(w, "filter.min_latency_ns", r->o.min_latency_ns);
+	if (r->o.port)
+		set_meta_u64(w, "filter.port", r->o.port);
 	set_meta_u64(w, "record.ring_size", r->o.ring_size);
 	if (r->o.command) {
 		len = 0;
@@ -556,6 +570,7 @@ static void configure(struct recorder *r)
 		strncpy(c->comm, r->o.comm, sizeof(c->comm) - 1);
 		c->filter_comm = 1;
 	}
+	c->filter_port = r->o.port;
 	c->syscall_events = r->o.min_latency_set;
 	c->min_latency_ns = r->o.min_latency_ns;
 	c->wakeup_bytes = r->o.ring_size / 4;

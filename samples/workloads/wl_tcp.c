@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * wl_tcp M TX RX: M TCP connections over 127.0.0.1, one after the other.
+ * wl_tcp M TX RX [PORT]: M TCP connections over 127.0.0.1, one after the other.
  * On each the client sends TX bytes and the server, having read them all,
  * answers RX bytes; then the client closes, and the server closes on EOF.
  * So each client socket ends with TX bytes acked and RX received, and each
  * server socket with RX acked and TX received. The server (a child
- * process) listens on an ephemeral port, printed first on stdout.
+ * process) listens on PORT (default: an ephemeral one), printed first on
+ * stdout.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -53,8 +54,8 @@ int main(int argc, char **argv)
 	int lfd, status;
 	pid_t pid;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: wl_tcp M TX RX\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: wl_tcp M TX RX [PORT]\n");
 		return 2;
 	}
 	m = atol(argv[1]);
@@ -62,8 +63,10 @@ int main(int argc, char **argv)
 	rx = atol(argv[3]);
 	memset(buf, 'x', sizeof(buf));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (argc == 5)
+		a.sin_port = htons((uint16_t)atoi(argv[4]));
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 16) ||
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int)) || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 16) ||
 	    getsockname(lfd, (struct sockaddr *)&a, &alen)) {
 		perror("listen");
 		return 1;

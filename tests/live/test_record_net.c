@@ -114,3 +114,54 @@ Test(record_net, udp_datagram_sizes)
 	assert_nothing_left();
 	run_cleanup(&r);
 }
+
+/* --port: only connections on that port, system-wide. */
+Test(record_net, port_filter)
+{
+	unsigned on_port = 0, port = 29123;
+	struct trace_reader *t;
+	struct trace_event ev;
+	struct run r;
+	int status;
+	pid_t a, b;
+
+	run_init(&r);
+	const char *args[] = { "--probes", "tcp", "--port", "29123", NULL };
+	run_start(&r, args);
+	run_wait_ready(&r);
+	a = fork();
+	if (a == 0) {
+		freopen("/dev/null", "w", stdout);
+		execl(WL("wl_tcp"), "wl_tcp", "3", "100", "200", "29123", (char *)NULL);
+		_exit(127);
+	}
+	b = fork();
+	if (b == 0) {
+		/* The same traffic on an ephemeral port: filtered out. */
+		freopen("/dev/null", "w", stdout);
+		execl(WL("wl_tcp"), "wl_tcp", "3", "100", "200", (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(a, &status, 0), a);
+	cr_assert_eq(status, 0);
+	cr_assert_eq(waitpid(b, &status, 0), b);
+	cr_assert_eq(status, 0);
+	sleep_ms(100);
+	kill(r.pid, SIGINT);
+	cr_assert_eq(run_wait(&r), 0, "stderr: %s", slurp(r.err));
+	t = trace_open(r.trace);
+	cr_assert_eq(meta_u64(t, "filter.port"), port);
+	while (trace_reader__next(t, &ev) == 0) {
+		if (!ev_is(&ev, "tcp_life") && !ev_is(&ev, "tcp_state"))
+			continue;
+		cr_assert(ev_u64(&ev, "sport") == port || ev_u64(&ev, "dport") == port,
+			  "%s %u -> %u", trace_schema__name(ev.schema), (unsigned)ev_u64(&ev, "sport"),
+			  (unsigned)ev_u64(&ev, "dport"));
+		on_port += ev_is(&ev, "tcp_life") && ev_u64(&ev, "tx_bytes") + ev_u64(&ev, "rx_bytes") == 300;
+	}
+	trace_reader__close(t);
+	cr_assert_eq(on_port, 6, "3 connections, both ends");
+	assert_accounting(r.trace, "tcp", tcp_types);
+	assert_nothing_left();
+	run_cleanup(&r);
+}
