@@ -236,12 +236,16 @@ void dash_player__restart(struct dash_player *p);
 int dash_player__set_filter(struct dash_player *p, int64_t pid, const char *comm);
 
 /* The strip: the whole trace's event rate and lost events, read by a
- * second reader ahead of playback. Returns 0 when done, 1 when there is
- * more, a negative errno on failure. */
+ * second reader ahead of playback, first from the chunks' headers, then
+ * exactly from every event. Returns 0 when done, 1 when there is more, a
+ * negative errno on failure. */
 int dash_player__scan(struct dash_player *p, uint64_t budget_ns);
+/* The exact pass is done. */
 bool dash_player__scanned(const struct dash_player *p);
-/* Events (bookkeeping excluded) and lost events in [from, to) of the trace,
- * from the scan so far. */
+/* Events (bookkeeping excluded) and lost events in [from, to) of the trace.
+ * Until the exact pass is done: the chunks read so far, each one's events
+ * spread evenly over its time range, and for lost the number of lost
+ * records in the chunks overlapping (a mark, not a count). */
 void dash_player__strip(const struct dash_player *p, uint64_t from, uint64_t to,
 			uint64_t *events, uint64_t *lost);
 

@@ -4,8 +4,10 @@
  * events from the start of the trace up to the position, so going back
  * clears it and feeds again from the start (reading to aggregates runs at
  * tens of millions of events a second; the work is cut into budgets so the
- * terminal stays responsive). A second reader scans the whole trace once,
- * ahead of playback, for the timeline strip.
+ * terminal stays responsive). A second reader makes the timeline strip
+ * ahead of playback: first from the chunks' headers (their time ranges and
+ * counts per type: a shape at once, without decompressing), then exactly,
+ * from every event.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,7 +34,16 @@ struct dash_player {
 	uint64_t target;	 /* of the last advance */
 	bool busy;		 /* the last advance did not reach its target */
 
-	/* The strip. */
+	/* The strip: chunk spans first, then the exact timeline. */
+	struct span {
+		uint64_t min_ts, max_ts;
+		uint64_t events;       /* bookkeeping aside */
+		uint64_t lost_records;
+	} *spans;
+	size_t nspans, cap_spans;
+	uint16_t span_file;
+	size_t span_chunk;
+	bool spans_done;
 	struct timeline *strip;
 	bool scanned;
 };
@@ -146,6 +157,7 @@ void dash_player__free(struct dash_player *p)
 	trace_reader__close(p->scan_r);
 	dash_model__free(p->m);
 	timeline__free(p->strip);
+	free(p->spans);
 	free(p);
 }
 
@@ -268,6 +280,71 @@ int dash_player__set_filter(struct dash_player *p, int64_t pid, const char *comm
 
 /* ---- the strip ---------------------------------------------------------- */
 
+static bool strip_bookkeeping(const char *name)
+{
+	return name && (!strcmp(name, "process") || !strcmp(name, "syscall_name") ||
+			!strcmp(name, "lost"));
+}
+
+/* The type named so in a file, by id: bookkeeping (1), lost (2), else 0. */
+static int type_kind(struct trace_reader *r, uint16_t file, uint16_t id)
+{
+	for (size_t i = 0; i < trace_reader__nschemas(r, file); i++) {
+		const struct trace_schema *s = trace_reader__schema_at(r, file, i);
+
+		if (!s || trace_schema__id(s) != id)
+			continue;
+		if (!strcmp(trace_schema__name(s), "lost"))
+			return 2;
+		return strip_bookkeeping(trace_schema__name(s)) ? 1 : 0;
+	}
+	return 0;
+}
+
+/* One chunk's header into a span. 1 when the files are done. */
+static int scan_chunk(struct dash_player *p)
+{
+	struct trace_chunk_info ci;
+	int err;
+
+	while (p->span_file < trace_reader__nfiles(p->scan_r)) {
+		err = trace_reader__chunk_at(p->scan_r, p->span_file, p->span_chunk, &ci);
+		if (err == -ENOENT || err == -EPROTO) {
+			/* Past the last chunk (or an index that points nowhere:
+			 * the exact scan reports that damage). */
+			p->span_file++;
+			p->span_chunk = 0;
+			continue;
+		}
+		if (err)
+			return err;
+		p->span_chunk++;
+		if (ci.status || !ci.events)
+			return 0;
+		if (p->nspans == p->cap_spans) {
+			size_t cap = p->cap_spans ? 2 * p->cap_spans : 64;
+			struct span *n = realloc(p->spans, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			p->spans = n;
+			p->cap_spans = cap;
+		}
+		struct span *sp = &p->spans[p->nspans++];
+		*sp = (struct span){ .min_ts = ci.min_ts, .max_ts = ci.max_ts, .events = ci.events };
+		for (size_t k = 0; k < ci.ntypes; k++) {
+			int kind = type_kind(p->scan_r, p->span_file, ci.types[k].type);
+
+			if (kind)
+				sp->events -= ci.types[k].count;
+			if (kind == 2)
+				sp->lost_records += ci.types[k].count;
+		}
+		return 0;
+	}
+	return 1;
+}
+
 int dash_player__scan(struct dash_player *p, uint64_t budget_ns)
 {
 	uint64_t start = budget_ns ? mono_ns() : 0;
@@ -275,6 +352,20 @@ int dash_player__scan(struct dash_player *p, uint64_t budget_ns)
 	size_t n = 0;
 	int err;
 
+	while (!p->spans_done) {
+		err = scan_chunk(p);
+		if (err < 0)
+			return err;
+		if (err == 1) {
+			p->spans_done = true;
+			/* The exact pass reads from the start. */
+			if ((err = trace_reader__rewind(p->scan_r)))
+				return err;
+			break;
+		}
+		if (budget_ns && mono_ns() - start > budget_ns)
+			return 1;
+	}
 	while (!p->scanned) {
 		err = trace_reader__next(p->scan_r, &ev);
 		if (err == -ENOENT) {
@@ -299,10 +390,22 @@ bool dash_player__scanned(const struct dash_player *p)
 	return p->scanned;
 }
 
-static bool strip_bookkeeping(const char *name)
+/* Before the exact pass is done: each chunk's events spread evenly over
+ * its time range, and its lost records as a mark. */
+static void strip_from_spans(const struct dash_player *p, uint64_t from, uint64_t to,
+			     uint64_t *events, uint64_t *lost)
 {
-	return name && (!strcmp(name, "process") || !strcmp(name, "syscall_name") ||
-			!strcmp(name, "lost"));
+	for (size_t i = 0; i < p->nspans; i++) {
+		const struct span *sp = &p->spans[i];
+		uint64_t lo = sp->min_ts > from ? sp->min_ts : from;
+		uint64_t hi = sp->max_ts + 1 < to ? sp->max_ts + 1 : to;
+
+		if (lo >= hi)
+			continue;
+		*events += (uint64_t)((double)sp->events * (double)(hi - lo) /
+				      (double)(sp->max_ts + 1 - sp->min_ts) + 0.5);
+		*lost += sp->lost_records;
+	}
 }
 
 void dash_player__strip(const struct dash_player *p, uint64_t from, uint64_t to,
@@ -313,6 +416,10 @@ void dash_player__strip(const struct dash_player *p, uint64_t from, uint64_t to,
 	size_t nb = timeline__nbuckets(t), nt = timeline__ntypes(t);
 
 	*events = *lost = 0;
+	if (!p->scanned) {
+		strip_from_spans(p, from, to, events, lost);
+		return;
+	}
 	if (!nb || to <= start)
 		return;
 	size_t b0 = from > start ? (size_t)((from - start + bw - 1) / bw) : 0;
