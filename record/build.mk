@@ -21,10 +21,16 @@ $(SYSCALL_TABLE):
 $(RECORD_OBJS): CFLAGS += -DVERSION='"$(VERSION)"'
 $(RECORD_OBJS): | $(BPF_SKELS) $(SYSCALL_TABLE)
 
+# --tui: the dashboard (replay/dash/) sees every record written through
+# the writer's wrapped entry points (record/tui.c). replay/dash/build.mk,
+# read after this file, adds its libraries to the prerequisites.
+RECORD_TUI_WRAP := -Wl,--wrap=trace_writer__add_type,--wrap=trace_writer__append,--wrap=trace_writer__lost,--wrap=trace_writer__process
+
 $(EBPF_RECORD): $(RECORD_OBJS) $(LIBEBPFTRACE)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_BPF) $(LIBS_FORMAT) -o $@
+	$(Q)$(CC) $(LDFLAGS) $(RECORD_TUI_WRAP) $(RECORD_OBJS) $(LIBEBPFDASH) $(LIBEBPFREPLAY) \
+		$(LIBEBPFTRACE) $(LIBS_BPF) $(LIBS_FORMAT) $(LIBS_TUI) -lm -o $@
 
 # Live tests: tests/live/test_record_*.c, one binary each, run as root
 # against the real kernel with the workloads of samples/workloads/.

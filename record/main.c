@@ -21,6 +21,7 @@
 
 #include "format/trace.h"
 #include "record/record.h"
+#include "record/tui.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -48,6 +49,7 @@ struct options {
 	uint64_t flush_ns;
 	bool quiet;
 	bool verbose;
+	bool tui;
 	const char *force[EBT_NPROBES];
 	char **command;
 };
@@ -59,6 +61,7 @@ struct recorder {
 	struct drain *drain;
 	struct hist_snap *hist;
 	struct child *child;
+	struct tui *tui;
 	struct record_types types;
 	bool hist_all; /* a new segment: snapshot every histogram */
 	uint64_t cpu_start_ns, cpu_stop_ns; /* the recording's own CPU time */
@@ -105,6 +108,9 @@ static void usage(FILE *f)
 		"      --strategy PROBE=KIND[,...]  use only this attach strategy for PROBE\n"
 		"                           (tracepoint, tp_btf, fentry, kprobe): to test\n"
 		"                           fallbacks\n"
+		"      --tui                the dashboard, live: rates, syscall latencies, TCP\n"
+		"                           connections, lost events; filters by pid or comm\n"
+		"                           without reloading (h in it lists the keys)\n"
 		"  -q, --quiet              print nothing but errors\n"
 		"  -v, --verbose            libbpf's messages too (why a program did not load)\n"
 		"  -h, --help               this help\n"
@@ -206,7 +212,7 @@ static int parse_pids(const char *list, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PROBES = 256, OPT_MIN_LAT, OPT_RING, OPT_SEGMENT, OPT_KEEP, OPT_FLUSH,
-	       OPT_STRATEGY, OPT_PORT };
+	       OPT_STRATEGY, OPT_PORT, OPT_TUI };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -220,6 +226,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "keep", required_argument, NULL, OPT_KEEP },
 		{ "flush-interval", required_argument, NULL, OPT_FLUSH },
 		{ "strategy", required_argument, NULL, OPT_STRATEGY },
+		{ "tui", no_argument, NULL, OPT_TUI },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -291,6 +298,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STRATEGY:
 			if (parse_strategies(optarg, o))
 				return -1;
+			break;
+		case OPT_TUI:
+			o->tui = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -592,7 +602,7 @@ int main(int argc, char **argv)
 	if (preflight(&r.o))
 		return 1;
 	setup_signals();
-	progress = !r.o.quiet && isatty(STDERR_FILENO);
+	progress = !r.o.quiet && !r.o.tui && isatty(STDERR_FILENO);
 
 	if (r.o.command) {
 		r.child = child__start(r.o.command, msg, sizeof(msg));
@@ -670,6 +680,18 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	if (r.o.tui) {
+		uint32_t cmd_pid = r.child ? (uint32_t)child__pid(r.child) : 0;
+		struct tui_opts to = { .output = r.o.output, .w = r.w, .probes = r.probes,
+				       .drain = r.drain, .pids = r.child ? &cmd_pid : r.o.pids,
+				       .npids = r.child ? 1 : r.o.npids, .comm = r.o.comm };
+
+		r.tui = tui__open(&to, msg, sizeof(msg));
+		if (!r.tui) {
+			fail("%s", msg);
+			goto cleanup;
+		}
+	}
 	start = clock__mono_ns();
 	r.cpu_start_ns = cpu_ns();
 	err = write_segment_start(&r);
@@ -680,7 +702,7 @@ int main(int argc, char **argv)
 		rc = 127;
 		goto cleanup;
 	}
-	if (!r.o.quiet)
+	if (!r.o.quiet && !r.tui)
 		fprintf(stderr, RECORD_NAME ": recording to %s%s\n", r.o.output,
 			r.o.command ? "" : "; Ctrl-C to stop");
 
@@ -696,6 +718,19 @@ int main(int argc, char **argv)
 		if (err)
 			goto write_error;
 		now = clock__mono_ns();
+		if (r.tui) {
+			/* The ring wakes the drain only when a quarter full: the
+			 * dashboard wants what happened in the last turn. */
+			n = drain__consume(r.drain);
+			if (n < 0) {
+				err = n;
+				goto write_error;
+			}
+			if ((err = tui__tick(r.tui))) {
+				why = err > 0 ? "quit from the dashboard" : "the dashboard failed";
+				break;
+			}
+		}
 		if (stop_signal) {
 			why = strsignal(stop_signal);
 			break;
@@ -728,6 +763,8 @@ int main(int argc, char **argv)
 	}
 
 	stopped_at = clock__mono_ns();
+	tui__close(r.tui);
+	r.tui = NULL;
 	/* Stop: no new events, then every submitted one drained. Programs
 	 * still running when their link goes are done within a grace period. */
 	probes__detach(r.probes);
@@ -753,6 +790,8 @@ int main(int argc, char **argv)
 
 write_error:
 	stopped_at = clock__mono_ns();
+	tui__close(r.tui);
+	r.tui = NULL;
 	r.cpu_stop_ns = cpu_ns();
 	probes__detach(r.probes);
 	if (progress)
@@ -797,6 +836,7 @@ finish:
 		rc = exit_code_of(status);
 
 cleanup:
+	tui__close(r.tui);
 	if (r.child && !child_done)
 		child__stop(r.child, &status);
 	trace_writer__close(r.w);

@@ -15,8 +15,10 @@ $(LIBEBPFDASH): $(DASH_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-# ebpf-replay --tui (replay/build.mk links it with $(LIBEBPFDASH) $(LIBS_TUI)).
+# ebpf-replay --tui and ebpf-record --tui (their build.mk link them with
+# $(LIBEBPFDASH) and $(LIBS_TUI)).
 $(EBPF_REPLAY): $(LIBEBPFDASH)
+$(EBPF_RECORD): $(LIBEBPFDASH) $(LIBEBPFREPLAY)
 
 # Unit tests of the model: tests/unit/test_dash_*.c, one binary each, with
 # replay's trace-building helpers.

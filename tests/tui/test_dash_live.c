@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ebpf-record --tui under tmux, as root, on the real kernel: the dashboard
+ * shows what a bundled workload does while it is recorded (its TCP
+ * connections with their exact bytes), its counters equal what the file
+ * it wrote holds, a filter typed in it reaches the BPF programs at once,
+ * and the terminal comes back on q and on SIGTERM with the trace closed.
+ */
+#include "tests/tui/tmux.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "format/trace.h"
+
+#define WAIT 15000 /* ms */
+#define WL(name) WORKLOAD_DIR "/" name
+
+struct dir {
+	char path[64];
+	char trace[128];
+};
+
+static void dir_make(struct dir *d)
+{
+	snprintf(d->path, sizeof(d->path), "/tmp/ebt-dash-live-XXXXXX");
+	cr_assert_not_null(mkdtemp(d->path));
+	snprintf(d->trace, sizeof(d->trace), "%s/run.trace", d->path);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void dir_remove(struct dir *d)
+{
+	nftw(d->path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ebpf-record --tui ARGS -o TRACE in the pane; then its exit status and
+ * whether the terminal is back in canonical mode with echo. */
+static void start(struct tmux *t, const struct dir *d, const char *args)
+{
+	char script[2048];
+
+	snprintf(script, sizeof(script),
+		 "trap : INT TERM HUP; %s --tui %s -o %s; echo \"exit=$?\"; "
+		 "stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; "
+		 "echo '<stty'; exec sleep 600",
+		 EBPF_RECORD_BIN, args, d->trace);
+	tmux_start(t, 120, 40, script);
+	WAIT_LINE(t, WAIT, "RECORDING", "refresh 1s");
+}
+
+/* Runs a workload to its end; its exit status. */
+static int run(const char *const *argv)
+{
+	pid_t pid = fork();
+	int st;
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The Events panel's rows: type and total, "all" first. */
+struct row {
+	char type[32];
+	unsigned long long total;
+};
+
+static size_t event_rows(const char *screen, struct row *rows, size_t cap)
+{
+	const char *p = strstr(screen, " 3 Events ");
+	size_t n = 0;
+
+	if (!p || !(p = strstr(p, "\nTYPE ")))
+		return 0;
+	p = strchr(p + 1, '\n');
+	while (p && n < cap) {
+		struct row r;
+
+		memset(&r, 0, sizeof(r));
+		p++;
+		if (sscanf(p, "%31s %llu", r.type, &r.total) != 2 || strcmp(r.type, "4") == 0)
+			break;
+		rows[n++] = r;
+		p = strchr(p, '\n');
+	}
+	return n;
+}
+
+/* The panel's rows once they stop changing (all the workload's events in). */
+static size_t settled_rows(struct tmux *t, struct row *rows, size_t cap)
+{
+	struct row prev[32];
+	size_t n = 0, pn = 0;
+	uint64_t end = tmux_now_ms() + WAIT;
+
+	for (;;) {
+		n = event_rows(tmux_capture(t), rows, cap);
+		if (n && n == pn && memcmp(rows, prev, n * sizeof(*rows)) == 0)
+			return n;
+		cr_assert(tmux_now_ms() < end, "the counters never settled:\n%s", t->pane);
+		memcpy(prev, rows, n * sizeof(*rows));
+		pn = n;
+		/* A redraw is due every second: two equal ones in a row. */
+		usleep(1200 * 1000);
+	}
+}
+
+/* Records of each type in the file, bookkeeping aside. */
+static unsigned long long file_count(const char *path, const char *type)
+{
+	struct trace_reader *r = trace_reader__open(path, NULL);
+	struct trace_event ev;
+	unsigned long long n = 0;
+
+	cr_assert_not_null(r, "%s: %s", path, trace_strerror(-errno));
+	while (trace_reader__next(r, &ev) == 0) {
+		const char *name = trace_schema__name(ev.schema);
+
+		if (!strcmp(type, "all") ? strcmp(name, "process") && strcmp(name, "syscall_name") &&
+						   strcmp(name, "lost")
+					 : !strcmp(name, type))
+			n++;
+	}
+	trace_reader__close(r);
+	return n;
+}
+
+static void quit_and_check(struct tmux *t, const char *keys)
+{
+	if (keys)
+		tmux_keys(t, keys);
+	WAIT_LINE(t, WAIT, "exit=0");
+	WAIT_LINE(t, WAIT, "icanon echo <stty");
+	EXPECT_NO_LINE(t, "ebpf-trace  RECORDING");
+}
+
+TestSuite(dash_live, .fini = tmux_cleanup, .timeout = 180);
+
+Test(dash_live, shows_the_workload_and_the_file_agrees)
+{
+	struct tmux t;
+	struct dir d;
+	struct row rows[32];
+	const char *wl[] = { WL("wl_tcp"), "3", "1000", "2000", NULL };
+
+	dir_make(&d);
+	start(&t, &d, "-c wl_tcp --probes tcp,proc");
+	EXPECT_LINE(&t, "filter comm wl_tcp");
+	cr_assert_eq(run(wl), 0);
+	/* 3 connections, each seen from both ends: 1000 bytes one way and
+	 * 2000 the other. */
+	WAIT_LINE(&t, WAIT, "2 TCP", "0 open  6 closed");
+	for (int i = 0; i < 3; i++) {
+		EXPECT_LINE(&t, "closed", "wl_tcp", "127.0.0.1:", "127.0.0.1:", " 1000 ", " 2000 ");
+		EXPECT_LINE(&t, "closed", "wl_tcp", "127.0.0.1:", "127.0.0.1:", " 2000 ", " 1000 ");
+	}
+	size_t n = settled_rows(&t, rows, 32);
+	cr_assert_gt(n, 1, "%s", t.pane);
+	quit_and_check(&t, "q");
+	EXPECT_LINE(&t, "ebpf-record: stopped: quit from the dashboard");
+
+	/* The file replays to what the dashboard counted. */
+	for (size_t i = 0; i < n; i++)
+		cr_expect_eq(file_count(d.trace, rows[i].type), rows[i].total,
+			     "%s: the dashboard counted %llu, the file holds %llu", rows[i].type,
+			     rows[i].total, file_count(d.trace, rows[i].type));
+	cr_expect_eq(file_count(d.trace, "tcp_life"), 6);
+	tmux_stop(&t);
+	dir_remove(&d);
+}
+
+Test(dash_live, a_filter_reaches_the_kernel_at_once)
+{
+	struct tmux t;
+	struct dir d;
+	char other[192];
+	const char *wl[] = { WL("wl_tcp"), "2", "100", "200", NULL };
+	const char *wl_other[] = { other, "2", "100", "200", NULL };
+
+	dir_make(&d);
+	/* The same program under another name: its comm differs. */
+	snprintf(other, sizeof(other), "%s/other_tcp", d.path);
+	cr_assert_eq(symlink(WL("wl_tcp"), other), 0);
+	start(&t, &d, "--probes tcp");
+	EXPECT_LINE(&t, "filter none");
+	tmux_keys(&t, "f");
+	WAIT_LINE(&t, WAIT, "filter: pid or comm, empty clears (now none):");
+	tmux_keys(&t, "-l wl_tcp");
+	uint64_t sent = tmux_now_ms();
+	tmux_keys(&t, "Enter");
+	WAIT_LINE(&t, 1000, "recording comm wl_tcp from now on; counters reset");
+	cr_expect_lt(tmux_now_ms() - sent, 1000, "the filter took over a second");
+	EXPECT_LINE(&t, "filter comm wl_tcp");
+	cr_assert_eq(run(wl_other), 0);
+	cr_assert_eq(run(wl), 0);
+	WAIT_LINE(&t, WAIT, "0 open  4 closed");
+	EXPECT_NO_LINE(&t, "other_tcp");
+	/* A pid that is not a number of a process, and the clearing. */
+	tmux_keys(&t, "f Enter");
+	WAIT_LINE(&t, WAIT, "recording everything from now on");
+	EXPECT_LINE(&t, "filter none");
+	quit_and_check(&t, "q");
+
+	/* The file: after the filter, wl_tcp's connections and no others. */
+	struct trace_reader *r = trace_reader__open(d.trace, NULL);
+	struct trace_event ev;
+	int wl_tcp = 0, others = 0;
+	cr_assert_not_null(r);
+	while (trace_reader__next(r, &ev) == 0) {
+		const struct trace_field_desc *comm;
+
+		if (strcmp(trace_schema__name(ev.schema), "tcp_life"))
+			continue;
+		comm = trace_schema__find_field(ev.schema, "comm");
+		cr_assert_not_null(comm);
+		if (!strcmp(trace_field__str(comm, ev.data), "wl_tcp"))
+			wl_tcp++;
+		else if (!strcmp(trace_field__str(comm, ev.data), "other_tcp"))
+			others++;
+	}
+	trace_reader__close(r);
+	cr_expect_eq(wl_tcp, 4);
+	cr_expect_eq(others, 0, "other_tcp was recorded after the filter");
+	tmux_stop(&t);
+	dir_remove(&d);
+}
+
+/* A child that waits on a pipe, then runs ARGV. */
+static pid_t spawn_waiting(const char *const *argv, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		char c;
+		int null = open("/dev/null", O_RDWR);
+
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(126);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+Test(dash_live, a_pid_filter_reaches_the_kernel)
+{
+	struct tmux t;
+	struct dir d;
+	char keys[64];
+	const char *wl[] = { WL("wl_exec"), "5", NULL };
+	int go_p, go_q, st;
+
+	dir_make(&d);
+	start(&t, &d, "--probes proc");
+	pid_t p = spawn_waiting(wl, &go_p), q = spawn_waiting(wl, &go_q);
+	tmux_keys(&t, "f");
+	snprintf(keys, sizeof(keys), "-l %d", (int)p);
+	tmux_keys(&t, keys);
+	tmux_keys(&t, "Enter");
+	snprintf(keys, sizeof(keys), "recording pid %d from now on", (int)p);
+	WAIT_LINE(&t, 1000, keys);
+	EXPECT_LINE(&t, "its children are not followed");
+	cr_assert_eq(write(go_p, "x", 1), 1);
+	cr_assert_eq(write(go_q, "x", 1), 1);
+	cr_assert_eq(waitpid(p, &st, 0), p);
+	cr_assert_eq(waitpid(q, &st, 0), q);
+	close(go_p);
+	close(go_q);
+	/* p's own exec, fork and exit: its child and q are not recorded. */
+	WAIT_LINE(&t, WAIT, "exit ", " 1 ");
+	WAIT_LINE(&t, WAIT, "exec ", " 1 ");
+	WAIT_LINE(&t, WAIT, "fork ", " 1 ");
+	/* Another pid is refused: the first cannot leave the kernel's set. */
+	tmux_keys(&t, "f");
+	snprintf(keys, sizeof(keys), "-l %d", (int)q);
+	tmux_keys(&t, keys);
+	tmux_keys(&t, "Enter");
+	WAIT_LINE(&t, WAIT, "cannot change the filter: pid", "cannot leave the kernel's pid set");
+	EXPECT_LINE(&t, "filter per recording"); /* the message goes on over the keys' row */
+	quit_and_check(&t, "q");
+
+	struct trace_reader *r = trace_reader__open(d.trace, NULL);
+	struct trace_event ev;
+	int of_p = 0, of_q = 0;
+	cr_assert_not_null(r);
+	while (trace_reader__next(r, &ev) == 0) {
+		const struct trace_field_desc *pid = trace_schema__find_field(ev.schema, "pid");
+
+		if (ev.type < TRACE_TYPE_FIRST_USER || !pid)
+			continue;
+		of_p += trace_field__u64(pid, ev.data, 0) == (uint64_t)p;
+		of_q += trace_field__u64(pid, ev.data, 0) == (uint64_t)q;
+	}
+	trace_reader__close(r);
+	cr_expect_eq(of_p, 3, "p's exec, fork and exit");
+	cr_expect_eq(of_q, 0, "q was recorded after the pid filter");
+	tmux_stop(&t);
+	dir_remove(&d);
+}
+
+Test(dash_live, sigterm_closes_the_trace_and_the_terminal)
+{
+	struct tmux t;
+	struct dir d;
+	struct trace_reader_stats st;
+
+	dir_make(&d);
+	start(&t, &d, "--probes proc");
+	pid_t pid = tmux_child_pid(&t, WAIT);
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	quit_and_check(&t, NULL);
+	EXPECT_LINE(&t, "ebpf-record: stopped:");
+	struct trace_reader *r = trace_reader__open(d.trace, NULL);
+	cr_assert_not_null(r, "%s", trace_strerror(-errno));
+	trace_reader__stats(r, &st);
+	cr_expect_eq(st.files_indexed, 1, "closed cleanly, with its index");
+	trace_reader__close(r);
+	tmux_stop(&t);
+	dir_remove(&d);
+}
