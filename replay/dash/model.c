@@ -112,6 +112,8 @@ static void on_close(const struct tcp_conn *c, void *ctx)
 	struct dash_model *m = ctx;
 	size_t cap = m->opts.keep_closed;
 
+	if (m->restarted && c->end_ns < m->origin)
+		return; /* closed before the reset, seen after it */
 	if (m->nclosed < cap) {
 		m->closed[(m->closed_head + m->nclosed++) % cap] = *c;
 	} else {
@@ -458,6 +460,10 @@ int dash_model__feed(struct dash_model *m, const struct trace_event *ev)
 	}
 	size_t slot = type_slot(m, ev->schema);
 	struct type_info *t = &m->types[slot];
+	/* Live, events from before a reset still come out of the ring after
+	 * it: they do not count, but connections still change state. */
+	if (m->restarted && ev->ts < m->origin)
+		return t->to_tcp ? tcp_analysis__feed(m->tcp, ev) : 0;
 	t->total++;
 	if (!t->bookkeeping) {
 		m->events++;

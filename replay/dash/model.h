@@ -99,7 +99,9 @@ int dash_model__feed(struct dash_model *m, const struct trace_event *ev);
 void dash_model__clear(struct dash_model *m);
 /* A reset by the user: counters, rates, histograms, lost events and the
  * closed connections start over at now_ns; open connections, syscall names
- * and type names stay. */
+ * and type names stay. Events fed later with an earlier timestamp (live,
+ * still in the ring at the reset) do not count; TCP state changes among
+ * them still apply. */
 void dash_model__restart(struct dash_model *m, uint64_t now_ns);
 /* The input ended: closes still waiting for their tcp_life record count. */
 void dash_model__finish(struct dash_model *m);
