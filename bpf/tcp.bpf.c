@@ -68,6 +68,15 @@ struct {
 	__type(value, struct tcp_owner);
 } ebt_tcp_listen SEC(".maps");
 
+static __always_inline bool addr_set(const __u8 *a)
+{
+	__u8 any = 0;
+
+	for (int i = 0; i < 16; i++)
+		any |= a[i];
+	return any;
+}
+
 /* Transitions made by a system call of the socket's owner (connect, close,
  * shutdown), so that the current task is that owner; the others happen in
  * softirq context on behalf of whatever task was interrupted. */
@@ -176,13 +185,14 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 	}
 	if (!t)
 		t = &fresh; /* a close we saw nothing else of, or a full map */
-	/* The local port comes after SYN_SENT and goes before TCP_CLOSE. */
+	/* The local port comes after SYN_SENT and goes before TCP_CLOSE; the
+	 * local address is chosen before SYN_SENT. */
 	if (family)
 		t->family = family;
-	if (sport) {
+	if (sport)
 		t->sport = sport;
+	if (sport || addr_set(saddr))
 		__builtin_memcpy(t->saddr, saddr, 16);
-	}
 	if (dport) {
 		t->dport = dport;
 		__builtin_memcpy(t->daddr, daddr, 16);

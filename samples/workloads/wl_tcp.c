@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * wl_tcp M TX RX [PORT]: M TCP connections over 127.0.0.1, one after the other.
+ * wl_tcp [-6] M TX RX [PORT]: M TCP connections over 127.0.0.1 (::1 with
+ * -6), one after the other.
  * On each the client sends TX bytes and the server, having read them all,
  * answers RX bytes; then the client closes, and the server closes on EOF.
  * So each client socket ends with TX bytes acked and RX received, and each
@@ -48,30 +49,48 @@ static int serve(int lfd, long m, long tx, long rx)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	socklen_t alen = sizeof(ss);
+	int lfd, status, family = AF_INET;
+	unsigned port = 0;
 	long m, tx, rx;
-	int lfd, status;
 	pid_t pid;
 
+	if (argc > 1 && !strcmp(argv[1], "-6")) {
+		family = AF_INET6;
+		argv++;
+		argc--;
+	}
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: wl_tcp M TX RX [PORT]\n");
+		fprintf(stderr, "usage: wl_tcp [-6] M TX RX [PORT]\n");
 		return 2;
 	}
 	m = atol(argv[1]);
 	tx = atol(argv[2]);
 	rx = atol(argv[3]);
-	memset(buf, 'x', sizeof(buf));
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (argc == 5)
-		a.sin_port = htons((uint16_t)atoi(argv[4]));
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int)) || bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 16) ||
-	    getsockname(lfd, (struct sockaddr *)&a, &alen)) {
+		port = (unsigned)atoi(argv[4]);
+	memset(buf, 'x', sizeof(buf));
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET6) {
+		a6->sin6_addr = in6addr_loopback;
+		a6->sin6_port = htons((uint16_t)port);
+		alen = sizeof(*a6);
+	} else {
+		a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		a4->sin_port = htons((uint16_t)port);
+		alen = sizeof(*a4);
+	}
+	lfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int)) ||
+	    bind(lfd, (struct sockaddr *)&ss, alen) || listen(lfd, 16) ||
+	    getsockname(lfd, (struct sockaddr *)&ss, &alen)) {
 		perror("listen");
 		return 1;
 	}
-	printf("%u\n", ntohs(a.sin_port));
+	printf("%u\n", ntohs(family == AF_INET6 ? a6->sin6_port : a4->sin_port));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -80,9 +99,9 @@ int main(int argc, char **argv)
 		_exit(serve(lfd, m, tx, rx));
 	close(lfd);
 	for (long i = 0; i < m; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) || xfer(fd, tx, 1) ||
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, alen) || xfer(fd, tx, 1) ||
 		    xfer(fd, rx, 0)) {
 			perror("client");
 			return 1;

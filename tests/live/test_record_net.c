@@ -14,9 +14,19 @@ static bool is_loopback4(const struct trace_event *ev, const char *name)
 	return a[0] == 127 && a[1] == 0 && a[2] == 0 && a[3] == 1;
 }
 
+static bool is_loopback(const struct trace_event *ev, const char *name, int family)
+{
+	static const uint8_t v6[16] = { [15] = 1 };
+	const uint8_t *a = ev_bytes(ev, name);
+
+	if (family == AF_INET6)
+		return !memcmp(a, v6, 16);
+	return is_loopback4(ev, name);
+}
+
 /* M connections with known byte counts: M lifetimes per side whose bytes
  * match exactly both ways. */
-Test(record_net, tcp_lifetimes_exact_bytes)
+static void check_tcp_lifetimes(int family)
 {
 	const unsigned m = 5, tx = 10000, rx = 250000;
 	unsigned clients = 0, servers = 0, port, states = 0;
@@ -27,20 +37,27 @@ Test(record_net, tcp_lifetimes_exact_bytes)
 	int err;
 
 	run_init(&r);
-	const char *args[] = { "--probes", "tcp", "--", WL("wl_tcp"), "5", "10000", "250000", NULL };
-	cr_assert_eq(run_sync(&r, args), 0, "stderr: %s", slurp(r.err));
+	const char *a4[] = { "--probes", "tcp", "--", WL("wl_tcp"), "5", "10000", "250000", NULL };
+	const char *a6[] = { "--probes", "tcp", "--", WL("wl_tcp"), "-6", "5", "10000", "250000", NULL };
+	cr_assert_eq(run_sync(&r, family == AF_INET6 ? a6 : a4), 0, "stderr: %s", slurp(r.err));
 	cr_assert_eq(sscanf(slurp(r.out), "%u", &port), 1);
 
 	t = trace_open(r.trace);
 	pid = meta_u64(t, "filter.pid");
 	while ((err = trace_reader__next(t, &ev)) == 0) {
 		if (ev_is(&ev, "tcp_state") &&
-		    (ev_u64(&ev, "dport") == port || ev_u64(&ev, "sport") == port))
+		    (ev_u64(&ev, "dport") == port || ev_u64(&ev, "sport") == port)) {
 			states++;
+			cr_assert_eq(ev_u64(&ev, "family"), (uint64_t)family);
+			cr_assert(is_loopback(&ev, "saddr", family));
+			/* A listener has no remote end. */
+			if (ev_u64(&ev, "dport"))
+				cr_assert(is_loopback(&ev, "daddr", family));
+		}
 		if (!ev_is(&ev, "tcp_life"))
 			continue;
-		cr_assert_eq(ev_u64(&ev, "family"), AF_INET);
-		cr_assert(is_loopback4(&ev, "saddr") && is_loopback4(&ev, "daddr"));
+		cr_assert_eq(ev_u64(&ev, "family"), (uint64_t)family);
+		cr_assert(is_loopback(&ev, "saddr", family) && is_loopback(&ev, "daddr", family));
 		cr_assert_eq(ev_u64(&ev, "duration_ns"), ev_u64(&ev, "ts") - ev_u64(&ev, "start_ns"));
 		cr_assert_gt(ev_u64(&ev, "start_ns"), 0);
 		cr_assert_gt(ev_u64(&ev, "segs_in"), 0);
@@ -69,6 +86,16 @@ Test(record_net, tcp_lifetimes_exact_bytes)
 	assert_accounting(r.trace, "tcp", tcp_types);
 	assert_nothing_left();
 	run_cleanup(&r);
+}
+
+Test(record_net, tcp_lifetimes_exact_bytes)
+{
+	check_tcp_lifetimes(AF_INET);
+}
+
+Test(record_net, tcp_lifetimes_exact_bytes_ipv6)
+{
+	check_tcp_lifetimes(AF_INET6);
 }
 
 /* Datagrams of known sizes: one send and one receive record each. */
