@@ -62,7 +62,7 @@ wait_for() {
 # Starts tracer $1 for workload $2 under /usr/bin/time; waits until it traces.
 start_tracer() {
 	local name=$1 wl=$2 out=$tmp/$1.out
-	rm -f "$out" "$tmp/$name.err" "$tmp/$name.cpu"
+	rm -f "$out" "$out".cpu* "$tmp/$name.err" "$tmp/$name.cpu"
 	case $name in
 	floor)
 		/usr/bin/time -f '%U %S' -o "$tmp/$name.cpu" "$FLOOR" "$wl" >"$tmp/$name.stdout" 2>"$tmp/$name.err" &
@@ -92,12 +92,15 @@ stop_tracer() {
 	child=$(pgrep -P "$tracer_pid" | head -1)
 	kill -INT "$child"
 	# perf exits non-zero after SIGINT, and trace-cmd when it cannot reset
-	# the function tracer this kernel lacks: their output decides.
+	# the function tracer this kernel lacks: their output decides. A failed
+	# run is reported and left out of the medians.
 	if ! wait "$tracer_pid"; then
 		case $1 in
-		perf|trace-cmd) [ -s "$tmp/$1.out" ] || die "$1 wrote nothing: $(tail -3 "$tmp/$1.err")" ;;
-		*) die "$1 failed: $(tail -3 "$tmp/$1.err")" ;;
+		perf|trace-cmd) [ -s "$tmp/$1.out" ] && { tracer_pid=; return 0; } ;;
 		esac
+		echo "  $1 failed this run: $(tr '\n' ' ' < "$tmp/$1.err" | tail -c 200)" >&2
+		tracer_pid=
+		return 1
 	fi
 	tracer_pid=
 }
@@ -157,7 +160,7 @@ bench_workload() {
 			t0=$(run_workload "$wl")
 			start_tracer "$name" "$wl"
 			t=$(run_workload "$wl")
-			stop_tracer "$name"
+			stop_tracer "$name" || continue
 			# the last line: time first reports a non-zero exit status
 			read -r cpu_u cpu_s < <(tail -1 "$tmp/$name.cpu")
 			echo "$t0 $t $(measure "$name" "$wl") $(echo "$cpu_u + $cpu_s" | bc -l)" >> "$tmp/$wl.$name.rows"
@@ -177,6 +180,10 @@ bench_workload() {
 	printf '%-18s %9s %9s %12s %10s %9s %12s %9s\n' tracer slowdown vs-floor captured expected lost B/op "CPU ns/ev" events
 	for name in $TRACERS; do
 		local f=$tmp/$wl.$name.rows slow vsf cap lost bytes cpu nev exp
+		if [ ! -s "$f" ]; then
+			printf '%-18s failed in every run\n' "$name"
+			continue
+		fi
 		slow=$(awk '{ print $2 / $1 }' "$f" | median)
 		vsf=$(echo "$slow / ${floor_slow:-1}" | bc -l)
 		cap=$(awk '{ print $3 }' "$f" | median)
