@@ -489,9 +489,13 @@ static int attach_one(struct probes *p, int probe)
 				p->probe[probe].strategy);
 		return 0;
 	}
-	if (!rlen)
-		snprintf(reasons, sizeof(reasons), "no %s strategy for this probe (%s has %s)",
-			 force ? force : "", ops->name, "tracepoint, tp_btf, fentry or kprobe");
+	if (!rlen) {
+		rlen = (size_t)snprintf(reasons, sizeof(reasons), "--strategy %s: %s has only", force,
+					ops->name);
+		for (const struct strategy *s = ops->strategies; s->kind && rlen < sizeof(reasons); s++)
+			rlen += (size_t)snprintf(reasons + rlen, sizeof(reasons) - rlen, "%s %s",
+						 s == ops->strategies ? "" : ",", s->kind);
+	}
 	if (asprintf(&p->probe[probe].strategy, "unavailable: %s", reasons) < 0)
 		p->probe[probe].strategy = NULL;
 	fprintf(stderr, RECORD_NAME ": probe %s unavailable: %s\n", ops->name, reasons);
