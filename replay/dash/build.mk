@@ -53,8 +53,11 @@ $(DASH_TUI_REPLAY): $(BUILD)/tests/%: $(BUILD)/tests/tui/%.o $(REPLAY_TESTLIB) $
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_REPLAY) $(LIBS_TEST) -o $@
 
+# (The workloads by name: samples/build.mk, which lists them, is read
+# after this file.)
 $(DASH_TUI_LIVE): $(BUILD)/tests/%: $(BUILD)/tests/tui/%.o $(REPLAY_TESTLIB) $(LIBEBPFREPLAY) \
-		  $(LIBEBPFTRACE) | $(EBPF_REPLAY) $(EBPF_RECORD) $(WORKLOADS)
+		  $(LIBEBPFTRACE) | $(EBPF_REPLAY) $(EBPF_RECORD) \
+		  $(BUILD)/samples/workloads/wl_tcp $(BUILD)/samples/workloads/wl_exec
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_REPLAY) $(LIBS_TEST) -o $@
