@@ -151,8 +151,10 @@ static void apply_filter(struct dash *d, const char *text)
 			snprintf(d->live_filter, sizeof(d->live_filter), "comm %s", comm);
 		else
 			snprintf(d->live_filter, sizeof(d->live_filter), "none");
-		/* What is recorded changed: count from here. */
+		/* What is recorded changed: count from here, and connections
+		 * from scratch (the filter may hide their closes). */
 		dash_model__restart(d->m, boot_ns());
+		dash_model__forget_connections(d->m);
 		view__status(d, false, "recording %s from now on; counters reset%s%s",
 			     pid < 0 && !comm[0] ? "everything" : d->live_filter, msg[0] ? ": " : "",
 			     msg);

@@ -222,6 +222,14 @@ void dash_model__restart(struct dash_model *m, uint64_t now_ns)
 	m->ntype_rows = m->nhist_rows = m->ntcp_rows = 0;
 }
 
+void dash_model__forget_connections(struct dash_model *m)
+{
+	tcp_analysis__reset(m->tcp);
+	m->nclosed = m->closed_head = 0;
+	m->closed_total = 0;
+	m->ntcp_rows = 0;
+}
+
 void dash_model__finish(struct dash_model *m)
 {
 	tcp_analysis__finish(m->tcp);

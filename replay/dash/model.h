@@ -103,6 +103,10 @@ void dash_model__clear(struct dash_model *m);
  * still in the ring at the reset) do not count; TCP state changes among
  * them still apply. */
 void dash_model__restart(struct dash_model *m, uint64_t now_ns);
+/* Open and closed connections are forgotten (live, when a filter changes
+ * what is recorded: the closes of connections it leaves out would never
+ * come). Open ones that go on show up again at their next state change. */
+void dash_model__forget_connections(struct dash_model *m);
 /* The input ended: closes still waiting for their tcp_life record count. */
 void dash_model__finish(struct dash_model *m);
 /* Segments of one recording share a group (their kernel histograms

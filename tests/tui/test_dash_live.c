@@ -18,9 +18,13 @@
 #define WAIT 15000 /* ms */
 #define WL(name) WORKLOAD_DIR "/" name
 
+/* A temporary directory, and the TCP workload under two names of this
+ * test's own: the machine is shared, and others run the same workloads. */
 struct dir {
 	char path[64];
 	char trace[128];
+	char tcp_name[16], other_name[16];
+	char tcp[192], other[192];
 };
 
 static void dir_make(struct dir *d)
@@ -28,6 +32,13 @@ static void dir_make(struct dir *d)
 	snprintf(d->path, sizeof(d->path), "/tmp/ebt-dash-live-XXXXXX");
 	cr_assert_not_null(mkdtemp(d->path));
 	snprintf(d->trace, sizeof(d->trace), "%s/run.trace", d->path);
+	snprintf(d->tcp_name, sizeof(d->tcp_name), "dtcp%05d", (int)getpid() % 100000);
+	snprintf(d->other_name, sizeof(d->other_name), "dother%05d", (int)getpid() % 100000);
+	snprintf(d->tcp, sizeof(d->tcp), "%s/%s", d->path, d->tcp_name);
+	snprintf(d->other, sizeof(d->other), "%s/%s", d->path, d->other_name);
+	/* Run through a link, a program's comm is the link's name. */
+	cr_assert_eq(symlink(WL("wl_tcp"), d->tcp), 0);
+	cr_assert_eq(symlink(WL("wl_tcp"), d->other), 0);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -169,18 +180,20 @@ Test(dash_live, shows_the_workload_and_the_file_agrees)
 	struct tmux t;
 	struct dir d;
 	struct row rows[32];
-	const char *wl[] = { WL("wl_tcp"), "3", "1000", "2000", NULL };
+	char args[64];
 
 	dir_make(&d);
-	start(&t, &d, "-c wl_tcp --probes tcp,proc");
-	EXPECT_LINE(&t, "filter comm wl_tcp");
+	const char *wl[] = { d.tcp, "3", "1000", "2000", NULL };
+	snprintf(args, sizeof(args), "-c %s --probes tcp,proc", d.tcp_name);
+	start(&t, &d, args);
+	EXPECT_LINE(&t, "filter comm", d.tcp_name);
 	cr_assert_eq(run(wl), 0);
 	/* 3 connections, each seen from both ends: 1000 bytes one way and
 	 * 2000 the other. */
 	WAIT_LINE(&t, WAIT, "2 TCP", "0 open  6 closed");
 	for (int i = 0; i < 3; i++) {
-		EXPECT_LINE(&t, "closed", "wl_tcp", "127.0.0.1:", "127.0.0.1:", " 1000 ", " 2000 ");
-		EXPECT_LINE(&t, "closed", "wl_tcp", "127.0.0.1:", "127.0.0.1:", " 2000 ", " 1000 ");
+		EXPECT_LINE(&t, "closed", d.tcp_name, "127.0.0.1:", "127.0.0.1:", " 1000 ", " 2000 ");
+		EXPECT_LINE(&t, "closed", d.tcp_name, "127.0.0.1:", "127.0.0.1:", " 2000 ", " 1000 ");
 	}
 	size_t n = settled_rows(&t, rows, 32);
 	cr_assert_gt(n, 1, "%s", t.pane);
@@ -201,38 +214,38 @@ Test(dash_live, a_filter_reaches_the_kernel_at_once)
 {
 	struct tmux t;
 	struct dir d;
-	char other[192];
-	const char *wl[] = { WL("wl_tcp"), "2", "100", "200", NULL };
-	const char *wl_other[] = { other, "2", "100", "200", NULL };
+	char keys[64];
 
 	dir_make(&d);
-	/* The same program under another name: its comm differs. */
-	snprintf(other, sizeof(other), "%s/other_tcp", d.path);
-	cr_assert_eq(symlink(WL("wl_tcp"), other), 0);
+	const char *wl[] = { d.tcp, "2", "100", "200", NULL };
+	const char *wl_other[] = { d.other, "2", "100", "200", NULL };
 	start(&t, &d, "--probes tcp");
 	EXPECT_LINE(&t, "filter none");
 	tmux_keys(&t, "f");
 	WAIT_LINE(&t, WAIT, "filter: pid or comm, empty clears (now none):");
-	tmux_keys(&t, "-l wl_tcp");
+	snprintf(keys, sizeof(keys), "-l %s", d.tcp_name);
+	tmux_keys(&t, keys);
 	uint64_t sent = tmux_now_ms();
 	tmux_keys(&t, "Enter");
-	WAIT_LINE(&t, 1000, "recording comm wl_tcp from now on; counters reset");
+	snprintf(keys, sizeof(keys), "recording comm %s from now on; counters reset", d.tcp_name);
+	WAIT_LINE(&t, 1000, keys);
 	cr_expect_lt(tmux_now_ms() - sent, 1000, "the filter took over a second");
-	EXPECT_LINE(&t, "filter comm wl_tcp");
+	EXPECT_LINE(&t, "filter comm", d.tcp_name);
+	/* The same program under another name: its comm differs. */
 	cr_assert_eq(run(wl_other), 0);
 	cr_assert_eq(run(wl), 0);
 	WAIT_LINE(&t, WAIT, "0 open  4 closed");
-	EXPECT_NO_LINE(&t, "other_tcp");
-	/* A pid that is not a number of a process, and the clearing. */
+	EXPECT_NO_LINE(&t, d.other_name);
+	/* Cleared: everything again. */
 	tmux_keys(&t, "f Enter");
 	WAIT_LINE(&t, WAIT, "recording everything from now on");
 	EXPECT_LINE(&t, "filter none");
 	quit_and_check(&t, "q");
 
-	/* The file: after the filter, wl_tcp's connections and no others. */
+	/* The file: after the filter, this test's connections and no others'. */
 	struct trace_reader *r = trace_reader__open(d.trace, NULL);
 	struct trace_event ev;
-	int wl_tcp = 0, others = 0;
+	int ours = 0, others = 0;
 	cr_assert_not_null(r);
 	while (trace_reader__next(r, &ev) == 0) {
 		const struct trace_field_desc *comm;
@@ -241,14 +254,14 @@ Test(dash_live, a_filter_reaches_the_kernel_at_once)
 			continue;
 		comm = trace_schema__find_field(ev.schema, "comm");
 		cr_assert_not_null(comm);
-		if (!strcmp(trace_field__str(comm, ev.data), "wl_tcp"))
-			wl_tcp++;
-		else if (!strcmp(trace_field__str(comm, ev.data), "other_tcp"))
+		if (!strcmp(trace_field__str(comm, ev.data), d.tcp_name))
+			ours++;
+		else if (!strcmp(trace_field__str(comm, ev.data), d.other_name))
 			others++;
 	}
 	trace_reader__close(r);
-	cr_expect_eq(wl_tcp, 4);
-	cr_expect_eq(others, 0, "other_tcp was recorded after the filter");
+	cr_expect_eq(ours, 4);
+	cr_expect_eq(others, 0, "%s was recorded after the filter", d.other_name);
 	tmux_stop(&t);
 	dir_remove(&d);
 }
