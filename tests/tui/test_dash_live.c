@@ -27,10 +27,17 @@ struct dir {
 	char tcp[192], other[192];
 };
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
+
+/* The test's directory, for fini when an assertion ends the test early
+ * (its struct dir is gone by then). */
+static char current_dir[64];
+
 static void dir_make(struct dir *d)
 {
 	snprintf(d->path, sizeof(d->path), "/tmp/ebt-dash-live-XXXXXX");
 	cr_assert_not_null(mkdtemp(d->path));
+	memcpy(current_dir, d->path, sizeof(current_dir));
 	snprintf(d->trace, sizeof(d->trace), "%s/run.trace", d->path);
 	snprintf(d->tcp_name, sizeof(d->tcp_name), "dtcp%05d", (int)getpid() % 100000);
 	snprintf(d->other_name, sizeof(d->other_name), "dother%05d", (int)getpid() % 100000);
@@ -52,6 +59,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static void dir_remove(struct dir *d)
 {
 	nftw(d->path, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	current_dir[0] = 0;
+}
+
+static void cleanup(void)
+{
+	tmux_cleanup();
+	if (current_dir[0])
+		nftw(current_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ebpf-record --tui ARGS -o TRACE in the pane; then its exit status and
@@ -173,7 +188,7 @@ static void quit_and_check(struct tmux *t, const char *keys)
 	EXPECT_NO_LINE(t, "ebpf-trace  RECORDING");
 }
 
-TestSuite(dash_live, .fini = tmux_cleanup, .timeout = 180);
+TestSuite(dash_live, .fini = cleanup, .timeout = 180);
 
 Test(dash_live, shows_the_workload_and_the_file_agrees)
 {
