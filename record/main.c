@@ -718,18 +718,9 @@ int main(int argc, char **argv)
 		if (err)
 			goto write_error;
 		now = clock__mono_ns();
-		if (r.tui) {
-			/* The ring wakes the drain only when a quarter full: the
-			 * dashboard wants what happened in the last turn. */
-			n = drain__consume(r.drain);
-			if (n < 0) {
-				err = n;
-				goto write_error;
-			}
-			if ((err = tui__tick(r.tui))) {
-				why = err > 0 ? "quit from the dashboard" : "the dashboard failed";
-				break;
-			}
+		if (r.tui && (err = tui__tick(r.tui))) {
+			why = err > 0 ? "quit from the dashboard" : "the dashboard failed";
+			break;
 		}
 		if (stop_signal) {
 			why = strsignal(stop_signal);
