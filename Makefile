@@ -76,12 +76,12 @@ CLEAN_EXTRA :=
 all:
 
 -include format/build.mk
+-include samples/build.mk
 -include bpf/build.mk
 -include record/build.mk
 -include replay/build.mk
 -include replay/dash/build.mk
 -include query/build.mk
--include samples/build.mk
 -include tests/build.mk
 
 all: $(LIBRARIES) $(BINS)
