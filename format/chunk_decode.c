@@ -59,6 +59,14 @@ struct dict_ref {
 	uint32_t off, len; /* in the padded dictionary */
 };
 
+/* A type's record batch, kept from chunk to chunk. */
+struct dbuf {
+	uint16_t id;
+	uint16_t size;
+	uint32_t rows;
+	uint8_t *rec;
+};
+
 /* Dictionary entries are copied zero-padded to at least this many bytes. */
 #define PAD_SHORT 64u
 
@@ -68,6 +76,7 @@ struct chunk_dec {
 	struct dict_ref *dict;
 	uint32_t ndict, dict_cap;
 	uint8_t *pad;      /* the entries, each zero-padded (see store_dict) */
+	const uint8_t *dict_base; /* pad, or raw when padding would cost too much */
 	uint32_t pad_cap;
 	struct dslot *slots;
 	uint32_t nslots, slots_cap;
@@ -77,6 +86,8 @@ struct chunk_dec {
 	uint32_t words_cap;
 	struct schema_col *sc;
 	uint32_t sc_cap;
+	struct dbuf *bufs;  /* sorted by id */
+	uint32_t nbufs, bufs_cap;
 
 	const uint8_t *rp, *rend; /* type runs */
 	const uint8_t *tp, *tend; /* timestamp deltas */
@@ -86,9 +97,12 @@ struct chunk_dec {
 	uint64_t from, to;
 	uint64_t unknown;
 	uint16_t unknown_id;
+	bool held;          /* the event at d->ts is found but not delivered */
+	struct dslot *hs;   /* its type */
+	uint32_t hrow;      /* its row */
 };
 
-uint32_t chunk_dec__batch_rows(uint16_t size)
+static uint32_t batch_rows(uint16_t size)
 {
 	uint32_t rows = BATCH_BYTES / (size ? size : 1);
 
@@ -173,6 +187,9 @@ struct chunk_dec *chunk_dec__new(void)
 
 void chunk_dec__trim(struct chunk_dec *d)
 {
+	for (uint32_t i = 0; i < d->nbufs; i++)
+		free(d->bufs[i].rec);
+	free(d->bufs);
 	free(d->raw);
 	free(d->dict);
 	free(d->pad);
@@ -205,6 +222,40 @@ static int reserve(void **p, size_t elem, uint32_t *cap, size_t want)
 	*p = q;
 	*cap = (uint32_t)want;
 	return 0;
+}
+
+/* The record batch of type id (rows records of size bytes), made or grown
+ * on demand. */
+static uint8_t *batch_of(struct chunk_dec *d, uint16_t id, uint16_t size, uint32_t rows)
+{
+	uint32_t lo = 0, hi = d->nbufs;
+	struct dbuf *b;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (d->bufs[mid].id < id || (d->bufs[mid].id == id && d->bufs[mid].size < size))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == d->nbufs || d->bufs[lo].id != id || d->bufs[lo].size != size) {
+		if (reserve((void **)&d->bufs, sizeof(*d->bufs), &d->bufs_cap, d->nbufs + 1))
+			return NULL;
+		memmove(d->bufs + lo + 1, d->bufs + lo, (d->nbufs - lo) * sizeof(*d->bufs));
+		d->bufs[lo] = (struct dbuf){ id, size, 0, NULL };
+		d->nbufs++;
+	}
+	b = &d->bufs[lo];
+	if (rows > b->rows) {
+		uint8_t *rec = realloc(b->rec, (size_t)rows * size);
+
+		if (!rec)
+			return NULL;
+		b->rec = rec;
+		b->rows = rows;
+	}
+	return b->rec;
 }
 
 /* A length-prefixed part of the body: [*pp, *pp + len). */
@@ -310,8 +361,8 @@ store_dict(const struct chunk_dec *d, uint8_t *dst, uint16_t size, bool str, uin
 	if (v >= d->ndict)
 		return false;
 	n = d->dict[v].len;
-	src = d->pad + d->dict[v].off;
-	if (n <= PAD_SHORT && shown[1] <= PAD_SHORT && n <= max) {
+	src = d->dict_base + d->dict[v].off;
+	if (n <= PAD_SHORT && shown[1] <= PAD_SHORT && n <= max && d->dict_base == d->pad) {
 		copy_fixed(dst, src, size < PAD_SHORT ? size : PAD_SHORT);
 	} else {
 		if (n > max)
@@ -424,6 +475,7 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 	d->nslots = 0;
 	d->events = 0;
 	d->unknown = 0;
+	d->held = false;
 	if (len < ci->header_len)
 		return -EPROTO;
 	if (reserve((void **)&d->raw, 1, &d->raw_cap, ci->raw_size + RAW_PAD))
@@ -461,19 +513,24 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 	}
 	if (dp != dend)
 		return -EPROTO;
-	/* at most the body plus PAD_SHORT per entry: bounded by the chunk */
-	if (reserve((void **)&d->pad, 1, &d->pad_cap, padded ? padded : 1))
-		return -ENOMEM;
-	padded = 0;
-	for (uint64_t i = 0; i < ndict; i++) {
-		uint32_t l = d->dict[i].len, slot = l <= PAD_SHORT ? PAD_SHORT : l;
-
-		memcpy(d->pad + padded, d->raw + d->dict[i].off, l);
-		memset(d->pad + padded + l, 0, slot - l);
-		d->dict[i].off = (uint32_t)padded;
-		padded += slot;
-	}
 	d->ndict = (uint32_t)ndict;
+	d->dict_base = d->raw;
+	/* Many tiny entries would pad to 64 times the chunk: then the
+	 * entries are used where they are, copied by their length. */
+	if (padded <= 2 * (size_t)ci->raw_size + (1u << 20)) {
+		if (reserve((void **)&d->pad, 1, &d->pad_cap, padded ? padded : 1))
+			return -ENOMEM;
+		d->dict_base = d->pad;
+		padded = 0;
+		for (uint64_t i = 0; i < ndict; i++) {
+			uint32_t l = d->dict[i].len, slot = l <= PAD_SHORT ? PAD_SHORT : l;
+
+			memcpy(d->pad + padded, d->raw + d->dict[i].off, l);
+			memset(d->pad + padded + l, 0, slot - l);
+			d->dict[i].off = (uint32_t)padded;
+			padded += slot;
+		}
+	}
 	if (take_part(&p, end, &d->rp, &d->rend) || take_part(&p, end, &d->tp, &d->tend))
 		return -EPROTO;
 
@@ -487,9 +544,14 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 
 		bind(ctx, tc.id, &b);
 		*s = (struct dslot){ .id = tc.id, .count = tc.count, .s = b.schema,
-				     .batch = b.rec, .wanted = b.wanted, .fields = b.fields };
-		if (b.schema && b.schema->decodable && b.rec && b.wanted) {
-			s->rows = chunk_dec__batch_rows(b.schema->size);
+				     .wanted = b.wanted, .fields = b.fields };
+		if (b.schema && b.schema->decodable && b.wanted) {
+			s->rows = batch_rows(b.schema->size);
+			if (s->rows > tc.count)
+				s->rows = tc.count;
+			s->batch = batch_of(d, tc.id, b.schema->size, s->rows);
+			if (!s->batch)
+				return -ENOMEM;
 			total_cols += b.schema->ncols;
 			/* string states per batch row, TSREL offsets */
 			total_words += (size_t)b.schema->ncols * (2 * s->rows + 1);
@@ -690,7 +752,9 @@ static int decode_batch(struct chunk_dec *d, struct dslot *s)
 	return 0;
 }
 
-int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, const char **why)
+/* Walks to the next event to deliver (wanted, in range) and holds it. 0,
+ * 1 at the end of the chunk, -EPROTO. */
+static inline __attribute__((always_inline)) int advance(struct chunk_dec *d, const char **why)
 {
 	for (;;) {
 		struct dslot *s;
@@ -738,29 +802,71 @@ int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, const char **wh
 		}
 		if (!*s->wanted || d->ts < d->from || d->ts > d->to)
 			continue;
-		while (row >= s->decoded) {
-			if (decode_batch(d, s)) {
-				*why = "malformed column data in chunk";
-				return -EPROTO;
-			}
-		}
-		uint8_t *rec = s->batch + (size_t)(row - s->batch_start) * s->s->size;
-
-		memcpy(rec + s->s->time_off, &d->ts, 8);
-		for (uint32_t k = 0; k < s->ntsrel; k++) {
-			uint64_t v;
-
-			memcpy(&v, rec + s->tsrel[k], 8);
-			v += d->ts;
-			memcpy(rec + s->tsrel[k], &v, 8);
-		}
-		ev->schema = s->s;
-		ev->data = rec;
-		ev->ts = d->ts;
-		ev->size = s->s->size;
-		ev->type = s->id;
+		d->hs = s;
+		d->hrow = row;
+		d->held = true;
 		return 0;
 	}
+}
+
+int chunk_dec__peek(struct chunk_dec *d, uint64_t *ts, const char **why)
+{
+	int r = 0;
+
+	/* a type filter may have changed since the event was held */
+	if (d->held && !*d->hs->wanted)
+		d->held = false;
+	if (!d->held)
+		r = advance(d, why);
+	*ts = d->ts;
+	return r;
+}
+
+uint64_t chunk_dec__head_ts(const struct chunk_dec *d)
+{
+	return d->ts;
+}
+
+int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, uint64_t lim, const char **why)
+{
+	struct dslot *s;
+	uint32_t row;
+
+	if (__builtin_expect(d->held, 0) && !*d->hs->wanted)
+		d->held = false;
+	if (!d->held) {
+		int r = advance(d, why);
+
+		if (r)
+			return r;
+	}
+	if (d->ts > lim)
+		return 2;
+	d->held = false;
+	s = d->hs;
+	row = d->hrow;
+	while (row >= s->decoded) {
+		if (decode_batch(d, s)) {
+			*why = "malformed column data in chunk";
+			return -EPROTO;
+		}
+	}
+	uint8_t *rec = s->batch + (size_t)(row - s->batch_start) * s->s->size;
+
+	memcpy(rec + s->s->time_off, &d->ts, 8);
+	for (uint32_t k = 0; k < s->ntsrel; k++) {
+		uint64_t v;
+
+		memcpy(&v, rec + s->tsrel[k], 8);
+		v += d->ts;
+		memcpy(rec + s->tsrel[k], &v, 8);
+	}
+	ev->schema = s->s;
+	ev->data = rec;
+	ev->ts = d->ts;
+	ev->size = s->s->size;
+	ev->type = s->id;
+	return 0;
 }
 
 uint64_t chunk_dec__unknown_events(const struct chunk_dec *d, uint16_t *some_id)

@@ -323,29 +323,15 @@ int trace_reader__next(struct trace_reader *r, struct trace_event *ev)
 
 	if (__builtin_expect(!r || !ev, 0))
 		return -EINVAL;
-	if (r->n == 1) {
-		/* one file: straight to the chunk decoder while in a chunk */
-		struct rfile *f = r->files[0];
-
-		if (__builtin_expect(f->in_chunk, 1)) {
-			const char *why;
-			int rc = chunk_dec__next(f->dec, ev, &why);
-
-			if (__builtin_expect(rc == 0, 1)) {
-				ev->file = 0;
-				return 0;
-			}
-			rfile__chunk_end(f, rc, why);
-		}
-		return rfile__next(f, ev);
-	}
+	if (r->n == 1)
+		return rfile__next_fast(r->files[0], ev);
 	if (r->pending >= 0) {
 		struct rfile *f = r->files[r->pending];
 
 		r->pending = -1;
-		err = rfile__next(f, &f->cur);
+		err = rfile__next(f, &f->ev);
 		if (err == 0) {
-			merge__push(&r->heap, key_of(r, f, f->cur.ts), f->index);
+			merge__push(&r->heap, key_of(r, f, f->ev.ts), f->index);
 		} else {
 			f->done = true;
 			rfile__release(f);
@@ -357,15 +343,15 @@ int trace_reader__next(struct trace_reader *r, struct trace_event *ev)
 		struct rfile *f = r->files[it.stream];
 
 		if (f->primed) {
-			*ev = f->cur;
+			*ev = f->ev;
 			r->pending = (int)it.stream;
 			return 0;
 		}
 		/* First visit: read its first event and queue it by its real key. */
 		f->primed = true;
-		err = rfile__next(f, &f->cur);
+		err = rfile__next(f, &f->ev);
 		if (err == 0) {
-			merge__push(&r->heap, key_of(r, f, f->cur.ts), f->index);
+			merge__push(&r->heap, key_of(r, f, f->ev.ts), f->index);
 			continue;
 		}
 		f->done = true;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "wire.h"
 
 /* Reserved fields are checked only in files of a minor version this reader
  * knows: newer minors may give them a meaning older readers ignore. */
@@ -189,6 +190,8 @@ static int open_indexed(struct rfile *f)
 	f->chunks = f->ix.chunks;
 	f->first_ts = f->ix.min_ts;
 	f->last_ts = f->ix.max_ts;
+	if (tmap__from_index(&f->tmap, &f->ix, f->data_end))
+		return -ENOMEM;
 	return clock__build(&f->clock, f->ix.cals, f->ix.ncal);
 }
 
@@ -214,6 +217,8 @@ static int open_scan(struct rfile *f)
 		if (h->kind <= BLOCK_CALIBRATION && read_payload(f, bs.off, h) == 0) {
 			if (h->kind == BLOCK_CHUNK) {
 				if (chunk_info__parse(f->payload, h->length, &ci, strict(f), &why) == 0) {
+					if ((err = tmap__add(&f->tmap, bs.off, ci.min_ts, ci.max_ts)))
+						break;
 					f->chunks++;
 					if (ci.min_ts < f->first_ts)
 						f->first_ts = ci.min_ts;
@@ -276,9 +281,11 @@ struct rfile *rfile__open(const char *path, uint16_t index, const struct trace_r
 	f->from = 0;
 	f->to = UINT64_MAX;
 	index__init(&f->ix);
+	tmap__init(&f->tmap);
+	for (uint32_t i = 0; i < RFILE_MAX_OPEN; i++)
+		f->free_acts[f->nfree++] = &f->acts[i];
 	f->path = strdup(path);
-	f->dec = chunk_dec__new();
-	if (!f->path || !f->dec)
+	if (!f->path)
 		goto fail;
 	err = rfile__open_fd(f);
 	if (err)
@@ -307,6 +314,8 @@ struct rfile *rfile__open(const char *path, uint16_t index, const struct trace_r
 	}
 	f->indexed = load_index(f);
 	err = f->indexed ? open_indexed(f) : open_scan(f);
+	if (!err)
+		err = tmap__finish(&f->tmap);
 	if (err)
 		goto fail;
 	f->pos = FILE_HEADER_SIZE;
@@ -317,16 +326,34 @@ fail:
 	return NULL;
 }
 
+/* Gives every open chunk back (its decoder kept for reuse) and forgets
+ * the chunks found ahead. */
+static void drop_chunks(struct rfile *f)
+{
+	if (f->run) {
+		f->free_acts[f->nfree++] = f->run;
+		f->run = NULL;
+	}
+	while (f->nheap)
+		f->free_acts[f->nfree++] = f->heap[--f->nheap];
+	f->npend = 0;
+}
+
 void rfile__release(struct rfile *f)
 {
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
-	chunk_dec__trim(f->dec);
+	drop_chunks(f);
+	for (uint32_t i = 0; i < RFILE_MAX_OPEN; i++) {
+		chunk_dec__free(f->acts[i].dec);
+		f->acts[i].dec = NULL;
+	}
+	free(f->pend);
+	f->pend = NULL;
 	free(f->payload);
 	f->payload = NULL;
 	f->payload_cap = 0;
-	f->in_chunk = false;
 	free(f->list_buf);
 	f->list_buf = NULL;
 }
@@ -336,16 +363,15 @@ void rfile__free(struct rfile *f)
 	if (!f)
 		return;
 	rfile__release(f);
-	chunk_dec__free(f->dec);
 	for (uint32_t i = 0; i < f->ntypes; i++) {
 		schema__free(f->types[i].s);
-		free(f->types[i].rec);
 		free(f->types[i].fields);
 	}
 	free(f->types);
 	meta__free(&f->meta);
 	clock__free(&f->clock);
 	index__free(&f->ix);
+	tmap__free(&f->tmap);
 	free(f->list_cum);
 	free(f->list_types);
 	free(f->path);
@@ -354,21 +380,22 @@ void rfile__free(struct rfile *f)
 
 int rfile__rewind(struct rfile *f)
 {
-	f->in_chunk = false;
+	drop_chunks(f);
 	f->pos = FILE_HEADER_SIZE;
+	f->scan_done = false;
+	f->seq = 0;
+	f->tk = 0;
+	f->out_ts = 0;
 	f->primed = false;
 	f->done = false;
-	/* With an index, start at the first run of chunks that can hold
-	 * events from f->from on: runs before it end earlier. */
-	if (f->indexed && f->from > 0) {
-		for (uint32_t i = 0; i < f->ix.n; i++) {
-			if (f->ix.entries[i].max_ts >= f->from) {
-				f->pos = f->ix.entries[i].offset;
-				break;
-			}
-			f->st->chunks_skipped += f->ix.entries[i].nchunks;
-			f->pos = f->data_end;
-		}
+	/* Start at the first run of chunks that can hold events from f->from
+	 * on: runs before it end earlier. */
+	if (f->from > 0) {
+		const struct tmap *m = &f->tmap;
+
+		while (f->tk < m->n && m->e[f->tk].max_ts < f->from)
+			f->st->chunks_skipped += m->e[f->tk++].nchunks;
+		f->pos = f->tk < m->n ? m->e[f->tk].first_off : f->data_end;
 	}
 	return 0;
 }
@@ -408,10 +435,7 @@ static void bind(void *ctx, uint16_t id, struct dec_binding *b)
 
 	if (!t)
 		return;
-	if (!t->rec)
-		t->rec = calloc(chunk_dec__batch_rows(t->s->size), t->s->size);
 	b->schema = t->s;
-	b->rec = t->rec;
 	b->wanted = &t->wanted;
 	b->fields = t->fields;
 }
@@ -454,87 +478,86 @@ static bool chunk_wanted(const struct rfile *f, const struct chunk_info *ci)
 	return false;
 }
 
-static void skip_damaged(struct rfile *f, uint64_t len)
+static void count_damaged(struct rfile *f, uint64_t off, uint64_t len, int err, const char *why)
 {
+	report(f, off, len, err, why);
+	f->st->chunks_bad++;
 	f->st->bytes_skipped += len;
-	f->pos += len;
 }
 
-/* Handles the CHUNK block at f->pos. */
-static int enter_chunk(struct rfile *f, const struct block_header *h)
+/* A CHUNK block whose chunk header does not parse: the checksum says
+ * whether the payload is damaged or malformed. */
+static int chunk_unreadable(struct rfile *f, const struct block_header *h, const char *why,
+			    int perr)
 {
 	uint64_t total = BLOCK_HEADER_SIZE + (uint64_t)h->length;
-	uint8_t head[CHUNK_HEADER_FIXED];
-	struct chunk_info ci;
-	const char *why;
-	int err;
+	int err = read_payload(f, f->pos, h);
 
-	/* The header alone decides filtering, without reading the body. */
-	if ((f->from > 0 || f->to < UINT64_MAX || f->type_filter) &&
-	    h->length >= CHUNK_HEADER_FIXED &&
-	    pread_full(f->fd, head, sizeof(head), f->pos + BLOCK_HEADER_SIZE) == 0) {
-		uint16_t nt = (uint16_t)(head[26] | head[27] << 8);
-		size_t hl = chunk_info__header_len(nt);
-
-		if (hl <= h->length && payload_reserve(f, hl) == 0 &&
-		    pread_full(f->fd, f->payload, hl, f->pos + BLOCK_HEADER_SIZE) == 0 &&
-		    chunk_info__parse(f->payload, hl, &ci, strict(f), &why) == 0 && !chunk_wanted(f, &ci)) {
-			f->st->chunks_skipped++;
-			f->pos += total;
-			return 0;
-		}
-	}
-	err = read_payload(f, f->pos, h);
-	if (err == -EBADMSG) {
-		report(f, f->pos, total, -EBADMSG, "chunk checksum mismatch; chunk skipped");
-		f->st->chunks_bad++;
-		skip_damaged(f, total);
-		return 0;
-	}
-	if (err)
+	if (err == -EBADMSG)
+		count_damaged(f, f->pos, total, -EBADMSG, "chunk checksum mismatch; chunk skipped");
+	else if (err)
 		return err;
-	err = chunk_info__parse(f->payload, h->length, &ci, strict(f), &why);
-	if (!err && !chunk_wanted(f, &ci)) {
-		f->st->chunks_skipped++;
-		f->pos += total;
-		return 0;
-	}
-	if (!err)
-		err = chunk_dec__load(f->dec, f->payload, h->length, &ci, bind, f, &why);
-	if (err == -ENOMEM)
-		return err;
-	if (err == -ENOTSUP && ci.codec <= CODEC_LZ4) {
-		/* an unknown column encoding: that type is skipped */
-		report(f, f->pos, 0, -ENOTSUP, why);
-		err = 0;
-	}
-	if (err) {
-		report(f, f->pos, total, err, why);
-		f->st->chunks_bad++;
-		skip_damaged(f, total);
-		return 0;
-	}
-	chunk_dec__set_range(f->dec, f->from, f->to);
-	f->chunk_off = f->pos;
-	f->chunk_len = total;
-	f->in_chunk = true;
-	f->pos += total;
+	else
+		count_damaged(f, f->pos, total, perr, why);
 	return 0;
 }
 
-/* Moves to the next block; 1 when the file is done. */
-static int next_block(struct rfile *f)
+/* The CHUNK block at f->pos: from its header alone, skipped (filters) or
+ * queued to be decoded in time order. */
+static int scan_chunk(struct rfile *f, const struct block_header *h)
+{
+	/* room for the header of a chunk of up to 16 types in one read */
+	uint8_t head[CHUNK_HEADER_FIXED + 16 * CHUNK_TYPE_ENTRY];
+	size_t want = h->length < sizeof(head) ? h->length : sizeof(head), hl;
+	const uint8_t *p = head;
+	struct chunk_info ci;
+	const char *why = "chunk header cut short";
+	int err;
+
+	err = pread_full(f->fd, head, want, f->pos + BLOCK_HEADER_SIZE);
+	if (err)
+		return err;
+	hl = want >= CHUNK_HEADER_FIXED ? chunk_info__header_len(get_le16(head + 26)) : 0;
+	if (hl > want && hl <= h->length) {
+		if (payload_reserve(f, hl))
+			return -ENOMEM;
+		err = pread_full(f->fd, f->payload, hl, f->pos + BLOCK_HEADER_SIZE);
+		if (err)
+			return err;
+		p = f->payload;
+		want = hl;
+	}
+	err = chunk_info__parse(p, want, &ci, strict(f), &why);
+	if (err)
+		return chunk_unreadable(f, h, why, err);
+	if (!chunk_wanted(f, &ci)) {
+		f->st->chunks_skipped++;
+		return 0;
+	}
+	if (!f->pend && !(f->pend = malloc(RFILE_MAX_PENDING * sizeof(*f->pend))))
+		return -ENOMEM;
+	struct pend pc = { ci.min_ts, ci.max_ts, f->seq++, f->pos, h->length, h->payload_crc };
+
+	pend_heap__push(f->pend, &f->npend, &pc);
+	return 0;
+}
+
+/* Scans the block at f->pos. */
+static int scan_block(struct rfile *f)
 {
 	struct block_header h;
 	uint64_t left = f->data_end - f->pos, total;
 	int err;
 
-	if (f->pos >= f->data_end)
-		return 1;
+	if (f->pos >= f->data_end) {
+		f->scan_done = true;
+		return 0;
+	}
 	if (left < BLOCK_HEADER_SIZE) {
 		report(f, f->pos, left, -EPIPE, "the file ends inside a block header (torn write)");
-		skip_damaged(f, left);
-		return 1;
+		f->st->bytes_skipped += left;
+		f->pos = f->data_end;
+		return 0;
 	}
 	err = read_header(f, f->pos, &h);
 	if (err == -EPROTO) {
@@ -544,7 +567,8 @@ static int next_block(struct rfile *f)
 		snprintf(what, sizeof(what), "bad block header; %llu bytes skipped to the next block",
 			 (unsigned long long)(next - f->pos));
 		report(f, f->pos, next - f->pos, -EPROTO, what);
-		skip_damaged(f, next - f->pos);
+		f->st->bytes_skipped += next - f->pos;
+		f->pos = next;
 		return 0;
 	}
 	if (err)
@@ -557,17 +581,22 @@ static int next_block(struct rfile *f)
 			       "everything before it was read");
 		else
 			report(f, f->pos, left, -EPROTO, "a block runs into the index");
-		skip_damaged(f, left);
-		return 1;
+		f->st->bytes_skipped += left;
+		f->pos = f->data_end;
+		return 0;
 	}
 	if (h.flags && f->fh.minor <= TRACE_FORMAT_MINOR) {
 		report(f, f->pos, total, -EPROTO, "block with reserved flags set; skipped");
-		skip_damaged(f, total);
+		f->st->bytes_skipped += total;
+		f->pos += total;
 		return 0;
 	}
 	switch (h.kind) {
 	case BLOCK_CHUNK:
-		return enter_chunk(f, &h);
+		err = scan_chunk(f, &h);
+		if (err)
+			return err;
+		break;
 	case BLOCK_META:
 	case BLOCK_SCHEMA:
 	case BLOCK_CALIBRATION:
@@ -586,11 +615,10 @@ static int next_block(struct rfile *f)
 			};
 
 			report(f, f->pos, total, -EBADMSG, what[h.kind]);
-			skip_damaged(f, total);
-			return 0;
-		}
-		if (err)
+			f->st->bytes_skipped += total;
+		} else if (err) {
 			return err;
+		}
 		break;
 	default:
 		/* kinds from newer versions: skipped */
@@ -600,48 +628,195 @@ static int next_block(struct rfile *f)
 	return 0;
 }
 
-void rfile__chunk_end(struct rfile *f, int r, const char *why)
+/* Reports what a finished (or abandoned, r < 0) chunk left, and gives its
+ * decoder back. */
+static void chunk_stop(struct rfile *f, struct act *a, int r, const char *why)
 {
 	uint64_t unknown;
 	uint16_t id;
 
-	f->in_chunk = false;
 	if (r < 0) {
-		report(f, f->chunk_off, f->chunk_len, r, why);
+		report(f, a->off, a->len, r, why);
 		f->st->chunks_bad++;
 	}
-	unknown = chunk_dec__unknown_events(f->dec, &id);
+	unknown = chunk_dec__unknown_events(a->dec, &id);
 	if (unknown) {
 		char what[128];
 
 		snprintf(what, sizeof(what),
 			 "%llu events of type %u have no schema (missing or damaged); skipped",
 			 (unsigned long long)unknown, id);
-		report(f, f->chunk_off, 0, -ENOENT, what);
+		report(f, a->off, 0, -ENOENT, what);
+	}
+	f->free_acts[f->nfree++] = a;
+}
+
+/* Decodes a chunk taken from the pending heap and, when it holds an event
+ * to deliver, makes it an open chunk. */
+static int load_chunk(struct rfile *f, const struct pend *p)
+{
+	uint64_t total = BLOCK_HEADER_SIZE + (uint64_t)p->len;
+	struct block_header h = { BLOCK_CHUNK, 0, p->len, p->crc };
+	struct chunk_info ci;
+	struct act *a;
+	const char *why;
+	int err;
+
+	err = read_payload(f, p->off, &h);
+	if (err == -EBADMSG) {
+		count_damaged(f, p->off, total, -EBADMSG, "chunk checksum mismatch; chunk skipped");
+		return 0;
+	}
+	if (err)
+		return err;
+	err = chunk_info__parse(f->payload, p->len, &ci, strict(f), &why);
+	if (err) {
+		count_damaged(f, p->off, total, err, why);
+		return 0;
+	}
+	a = f->free_acts[--f->nfree];
+	if (!a->dec && !(a->dec = chunk_dec__new())) {
+		f->nfree++;
+		return -ENOMEM;
+	}
+	*a = (struct act){ .dec = a->dec, .seq = p->seq, .off = p->off, .len = total };
+	err = chunk_dec__load(a->dec, f->payload, p->len, &ci, bind, f, &why);
+	if (err == -ENOMEM) {
+		f->nfree++;
+		return err;
+	}
+	if (err == -ENOTSUP && ci.codec <= CODEC_LZ4) {
+		/* an unknown column encoding: that type is skipped */
+		report(f, p->off, 0, -ENOTSUP, why);
+		err = 0;
+	}
+	if (err) {
+		count_damaged(f, p->off, total, err, why);
+		f->nfree++;
+		return 0;
+	}
+	chunk_dec__set_range(a->dec, f->from, f->to);
+	err = chunk_dec__peek(a->dec, &a->ts, &why);
+	if (err) {
+		chunk_stop(f, a, err < 0 ? err : 0, why);
+		return 0;
+	}
+	act_heap__push(f->heap, &f->nheap, a);
+	return 0;
+}
+
+/* Least min_ts of the chunks not scanned yet (UINT64_MAX: none). */
+static uint64_t lower_bound(struct rfile *f)
+{
+	const struct tmap *m = &f->tmap;
+
+	while (f->tk < m->n && m->e[f->tk].last_off < f->pos)
+		f->tk++;
+	return m->smin[f->tk];
+}
+
+/*
+ * Picks the chunk to deliver from next (f->run) and how far it may go
+ * (f->lim) before another chunk, a chunk found ahead or one not scanned
+ * yet could hold an earlier event. Scans and decodes what that needs.
+ * 0, -ENOENT when the file is done, or an error.
+ */
+static int refill(struct rfile *f)
+{
+	for (;;) {
+		bool top = f->nheap > 0;
+		uint64_t top_ts = top ? f->heap[0]->ts : UINT64_MAX, top_seq = top ? f->heap[0]->seq : 0;
+		bool use_lb = false, use_pend = false;
+		uint64_t lb = UINT64_MAX;
+		int err;
+
+		if (!f->scan_done) {
+			lb = lower_bound(f);
+			if (lb > f->to && f->to != UINT64_MAX) {
+				/* nothing after here is in the range */
+				for (uint32_t k = f->tk; k < f->tmap.n; k++)
+					if (f->tmap.e[k].first_off >= f->pos)
+						f->st->chunks_skipped += f->tmap.e[k].nchunks;
+				f->scan_done = true;
+				continue;
+			}
+			if (!top || lb < top_ts) {
+				if (f->npend < RFILE_MAX_PENDING) {
+					err = scan_block(f);
+					if (err)
+						return err;
+					continue;
+				}
+			} else {
+				use_lb = true;
+			}
+		}
+		if (f->npend) {
+			const struct pend *p = &f->pend[0];
+
+			if (!top || key_less(p->min_ts, p->seq, top_ts, top_seq)) {
+				if (f->nfree) {
+					struct pend pc;
+
+					pend_heap__pop(f->pend, &f->npend, &pc);
+					err = load_chunk(f, &pc);
+					if (err)
+						return err;
+					continue;
+				}
+			} else {
+				use_pend = true;
+			}
+		}
+		if (!top)
+			return -ENOENT; /* scanned to the end, nothing pending */
+		f->run = act_heap__pop(f->heap, &f->nheap);
+		/* The limit: the least key of what is left. A chunk found ahead
+		 * or not scanned that could come first but cannot be opened
+		 * (bounds reached) is not waited for. */
+		uint64_t l_ts = UINT64_MAX, l_seq = UINT64_MAX;
+
+		if (f->nheap)
+			l_ts = f->heap[0]->ts, l_seq = f->heap[0]->seq;
+		if (use_pend && key_less(f->pend[0].min_ts, f->pend[0].seq, l_ts, l_seq))
+			l_ts = f->pend[0].min_ts, l_seq = f->pend[0].seq;
+		if (use_lb && lb < l_ts)
+			l_ts = lb, l_seq = UINT64_MAX;
+		f->lim = f->run->seq < l_seq ? l_ts : l_ts - 1;
+		return 0;
+	}
+}
+
+int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc, const char *why)
+{
+	for (;;) {
+		if (f->run) {
+			if (rc == 0) {
+				ev->file = f->index;
+				if (__builtin_expect(ev->ts < f->out_ts, 0))
+					f->st->events_out_of_order++;
+				f->out_ts = ev->ts;
+				return 0;
+			}
+			if (rc == 2) {
+				f->run->ts = chunk_dec__head_ts(f->run->dec);
+				act_heap__push(f->heap, &f->nheap, f->run);
+			} else {
+				chunk_stop(f, f->run, rc < 0 ? rc : 0, why);
+			}
+			f->run = NULL;
+		}
+		int err = rfile__open_fd(f);
+
+		if (!err)
+			err = refill(f);
+		if (err)
+			return err;
+		rc = chunk_dec__next(f->run->dec, ev, f->lim, &why);
 	}
 }
 
 int rfile__next(struct rfile *f, struct trace_event *ev)
 {
-	for (;;) {
-		if (f->in_chunk) {
-			const char *why;
-			int r = chunk_dec__next(f->dec, ev, &why);
-
-			if (__builtin_expect(r == 0, 1)) {
-				ev->file = f->index;
-				return 0;
-			}
-			rfile__chunk_end(f, r, why);
-			continue;
-		}
-		int err = rfile__open_fd(f);
-
-		if (!err)
-			err = next_block(f);
-		if (err == 1)
-			return -ENOENT;
-		if (err)
-			return err;
-	}
+	return rfile__next_fast(f, ev);
 }

@@ -17,14 +17,23 @@
 #include "clock.h"
 #include "index.h"
 #include "meta.h"
+#include "order.h"
 #include "trace.h"
 
 struct rtype {
 	struct trace_schema *s;
-	uint8_t *rec;    /* record buffer, allocated on first use */
 	uint8_t *fields; /* bitmap of the fields to decode, NULL: all */
 	bool wanted;     /* passes the type filter */
 };
+
+/*
+ * Chunks decoded at once to deliver a file's events in time order (chunks
+ * whose time ranges overlap, as late events make them), and chunks found
+ * ahead and not yet decoded. Past these bounds events come in the order
+ * the open chunks give them and are counted (events_out_of_order).
+ */
+#define RFILE_MAX_OPEN 16
+#define RFILE_MAX_PENDING 4096
 
 struct rfile {
 	char *path;
@@ -43,14 +52,27 @@ struct rfile {
 	bool truncated;
 	bool header_damaged; /* the file header's checksum did not match */
 	uint64_t data_end;   /* blocks end here (the index when there is one) */
+	struct tmap tmap;    /* the intact chunks' time ranges, in file order */
 
 	uint64_t chunks, first_ts, last_ts; /* known at open */
 
-	/* streaming */
-	uint64_t pos;
-	bool in_chunk;
-	uint64_t chunk_off, chunk_len;
-	struct chunk_dec *dec;
+	/* streaming: a scan walks the blocks in file order; chunks it finds
+	 * wait in `pend` and are decoded in time order, several at once when
+	 * they overlap */
+	uint64_t pos;        /* next block to scan */
+	bool scan_done;
+	uint64_t seq;        /* chunks scanned */
+	uint32_t tk;         /* time map entry at or after pos */
+	struct pend *pend;   /* heap by (min_ts, seq) */
+	uint32_t npend;
+	struct act acts[RFILE_MAX_OPEN];
+	struct act *free_acts[RFILE_MAX_OPEN];
+	uint32_t nfree;
+	struct act *heap[RFILE_MAX_OPEN]; /* open chunks but run, by (ts, seq) */
+	uint32_t nheap;
+	struct act *run;     /* the chunk delivering now */
+	uint64_t lim;        /* run delivers events with ts <= lim */
+	uint64_t out_ts;     /* last event delivered */
 	uint8_t *payload;
 	size_t payload_cap;
 	uint64_t from, to;
@@ -69,8 +91,8 @@ struct rfile {
 	const struct trace_reader_opts *opts;
 	struct trace_reader_stats *st;
 
-	/* merge state */
-	struct trace_event cur;
+	/* merge of several files */
+	struct trace_event ev;
 	bool primed, done;
 };
 
@@ -90,11 +112,35 @@ void rfile__set_types(struct rfile *f, const char *const *names);
 /* Decodes only the named fields of type `type` (NULL: all). 0 or -ENOMEM. */
 int rfile__set_fields(struct rfile *f, const char *type, const char *const *names);
 
-/* 0 and *ev; -ENOENT at the end; another -errno when reading fails. */
+/* 0 and *ev, the file's next event in time order; -ENOENT at the end;
+ * another -errno when reading fails. */
 int rfile__next(struct rfile *f, struct trace_event *ev);
-/* After chunk_dec__next returned r != 0 for f's chunk: reports damage and
- * leaves the chunk. */
-void rfile__chunk_end(struct rfile *f, int r, const char *why);
+
+/* The rest of rfile__next after the chunk delivering now (f->run, when
+ * there is one) returned rc != 0 from chunk_dec__next, with why. */
+int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc, const char *why);
+
+/* rfile__next with its fast path inline: the chunk delivering now, while
+ * its events come before every other chunk's. */
+static inline __attribute__((always_inline)) int rfile__next_fast(struct rfile *f,
+								  struct trace_event *ev)
+{
+	const char *why = NULL;
+	int rc = 1;
+
+	if (__builtin_expect(f->run != NULL, 1)) {
+		rc = chunk_dec__next(f->run->dec, ev, f->lim, &why);
+		if (__builtin_expect(rc == 0, 1)) {
+			ev->file = f->index;
+			if (__builtin_expect(ev->ts < f->out_ts, 0))
+				f->st->events_out_of_order++;
+			f->out_ts = ev->ts;
+			return 0;
+		}
+	}
+	return rfile__next_after(f, ev, rc, why);
+}
+
 /* Opens the descriptor again after rfile__release. 0 or -errno (-ESTALE
  * when the file shrank). */
 int rfile__open_fd(struct rfile *f);

@@ -237,8 +237,10 @@ struct trace_reader *trace_reader__open_files(const char *const *paths, size_t n
 					      const struct trace_reader_opts *opts);
 void trace_reader__close(struct trace_reader *r);
 
-/* 0: *ev holds the next event. -ENOENT: no more. Other negative errno:
- * reading cannot go on (damage does not end reading; it is reported). */
+/* 0: *ev holds the next event, in time order (of each file, and across
+ * files as trace_reader__open_files says). -ENOENT: no more. Other
+ * negative errno: reading cannot go on (damage does not end reading; it is
+ * reported). */
 int trace_reader__next(struct trace_reader *r, struct trace_event *ev);
 
 /* Restricts next() to events with from_ns <= ts <= to_ns (boottime; 0 and
@@ -340,6 +342,13 @@ struct trace_reader_stats {
 	uint32_t files_indexed;   /* files closed cleanly, with an index */
 	uint32_t files_truncated; /* files that end in a torn block */
 	uint32_t clock_steps;     /* realtime jumps between calibrations */
+	/* Events older than the event of their file delivered just before
+	 * them. next() gives each file's events in time order, merging chunks
+	 * whose time ranges overlap (late events), up to 16 chunks decoded at
+	 * once and 4096 found ahead; past those bounds, or in a chunk whose
+	 * events are not sorted (writers must sort them), events come in the
+	 * best order the open chunks allow and each that comes late counts. */
+	uint64_t events_out_of_order;
 };
 void trace_reader__stats(const struct trace_reader *r, struct trace_reader_stats *st);
 

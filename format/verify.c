@@ -188,13 +188,13 @@ static int walk(struct verify *v)
 			err = block__crc(f->fd, bs.off + BLOCK_HEADER_SIZE, bs.h.length, v->buf,
 					 VERIFY_BUF, &crc);
 		} else {
-			if (bs.h.length > v->whole_cap) {
-				uint8_t *p = realloc(v->whole, bs.h.length);
+			if (bs.h.length >= v->whole_cap) {
+				uint8_t *p = realloc(v->whole, (size_t)bs.h.length + 1);
 
 				if (!p)
 					return -ENOMEM;
 				v->whole = p;
-				v->whole_cap = bs.h.length;
+				v->whole_cap = (size_t)bs.h.length + 1;
 			}
 			err = pread_full(f->fd, v->whole, bs.h.length, bs.off + BLOCK_HEADER_SIZE);
 			crc = err ? 0 : trace_crc32(v->whole, bs.h.length);

@@ -416,3 +416,59 @@ Test(format_roundtrip, random_records_every_shape)
 	free(want);
 	free(path);
 }
+
+struct t_word {
+	uint64_t ts;
+	char w[24];
+};
+
+static const struct trace_field_desc word_fields[] = {
+	{ "ts", TRACE_FIELD_U64, TRACE_HINT_TIME, 0, 8, 1 },
+	{ "w", TRACE_FIELD_STR, TRACE_HINT_NONE, 8, 24, 1 },
+};
+
+static const struct trace_schema_desc word_desc = { "word", sizeof(struct t_word), 2, word_fields };
+
+/* A chunk of many tiny distinct strings, whose dictionary padded for fast
+ * copies would be many times the chunk: read from where they are. A long
+ * word every so often checks that each value clears what the last left. */
+Test(format_roundtrip, tiny_dictionary_entries)
+{
+	char *path = t_path(dir, "words.trace");
+	struct trace_writer *w = t_open_writer(path, NULL);
+	const uint32_t n = 50000;
+	struct trace_event ev;
+	uint32_t got = 0;
+	int type;
+
+	cr_assert_not_null(w);
+	type = trace_writer__add_type(w, &word_desc);
+	for (uint32_t i = 0; i < n; i++) {
+		struct t_word x = { .ts = 100 + i };
+
+		if (i % 101 == 0)
+			snprintf(x.w, sizeof(x.w), "a-long-word-%u", i);
+		else
+			snprintf(x.w, sizeof(x.w), "%x", i);
+		cr_assert_eq(trace_writer__append(w, type, &x, sizeof(x)), 0);
+	}
+	cr_assert_eq(trace_writer__close(w), 0);
+	struct trace_reader *r = t_open_reader(path, NULL);
+
+	cr_assert_not_null(r);
+	cr_assert_eq(trace_reader__nchunks(r, 0), 1);
+	while (trace_reader__next(r, &ev) == 0) {
+		struct t_word want = { .ts = 100 + got };
+
+		if (got % 101 == 0)
+			snprintf(want.w, sizeof(want.w), "a-long-word-%u", got);
+		else
+			snprintf(want.w, sizeof(want.w), "%x", got);
+		cr_assert_eq(memcmp(ev.data, &want, sizeof(want)), 0, "event %u: '%s', want '%s'", got,
+			     ((const struct t_word *)ev.data)->w, want.w);
+		got++;
+	}
+	cr_assert_eq(got, n);
+	trace_reader__close(r);
+	free(path);
+}
