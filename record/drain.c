@@ -29,6 +29,7 @@ struct drain {
 	struct ebt_counts *percpu;  /* ncpus, scratch for map reads */
 	uint64_t *lost_seen;        /* [probe * ncpus + cpu]: lost already written */
 	struct ebt_open open_rec;   /* a short `open` made whole */
+	uint32_t open_len;          /* bytes of open_rec the last one used */
 	struct ebt_exec exec_rec;
 };
 
@@ -46,17 +47,18 @@ static const struct {
 	[EBT_KIND_EXIT] = { EBT_PROBE_PROC, sizeof(struct ebt_exit) },
 };
 
-/* The ring holds the used part of the path; the trace record is whole and
- * zero after the NUL (whatever the ring's memory held there). */
+/* The ring holds the record up to the path's NUL (opens.bpf.c); the trace
+ * record is whole and zero after the NUL. Bytes of open_rec past open_len
+ * are kept zero, so only what the previous path used needs clearing. */
 static const void *whole_open(struct drain *d, const void *rec, uint32_t len)
 {
 	struct ebt_open *o = &d->open_rec;
-	size_t n;
 
 	memcpy(o, rec, len);
-	memset((char *)o + len, 0, sizeof(*o) - len);
-	n = strnlen(o->path, sizeof(o->path) - 1);
-	memset(o->path + n, 0, sizeof(o->path) - n);
+	if (len < d->open_len)
+		memset((char *)o + len, 0, d->open_len - len);
+	d->open_len = len;
+	o->path[sizeof(o->path) - 1] = 0;
 	return o;
 }
 

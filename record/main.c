@@ -614,7 +614,6 @@ int main(int argc, char **argv)
 		.enabled = r.o.probes,
 		.ring_size = r.o.ring_size,
 		.follow = r.o.npids || r.o.command,
-		.open_fixed_size = getenv("EBPF_RECORD_OPEN_FIXED") != NULL,
 		.quiet = r.o.quiet,
 		.verbose = r.o.verbose,
 	};

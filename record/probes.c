@@ -354,7 +354,7 @@ static int reuse_shared(struct probes *p, struct bpf_object *obj)
 	return 0;
 }
 
-static void set_rodata(struct probes *p, int probe, void *skel)
+static void set_rodata(int probe, void *skel)
 {
 	if (probe == EBT_PROBE_OPENS) {
 		struct opens_bpf *o = skel;
@@ -362,7 +362,6 @@ static void set_rodata(struct probes *p, int probe, void *skel)
 		o->rodata->nr_open = syscalls__nr("open");
 		o->rodata->nr_openat = syscalls__nr("openat");
 		o->rodata->nr_openat2 = syscalls__nr("openat2");
-		o->rodata->open_fixed_size = p->opts.open_fixed_size;
 	}
 }
 
@@ -421,7 +420,7 @@ static int try_strategy(struct probes *p, int probe, const struct strategy *s, c
 				on = true;
 		bpf_program__set_autoload(prog, on);
 	}
-	set_rodata(p, probe, l->skel);
+	set_rodata(probe, l->skel);
 	err = reuse_shared(p, obj);
 	if (err) {
 		snprintf(why, whylen, "cannot share maps: %s", strerror(-err));

@@ -25,7 +25,6 @@ struct probes_opts {
 	uint32_t enabled;     /* bit per enum ebt_probe */
 	uint64_t ring_size;   /* bytes, a power of two */
 	bool follow;          /* load the pid follower (pid filter on) */
-	bool open_fixed_size; /* whole `open` records in the ring */
 	/* Only this strategy kind ("tracepoint", "tp_btf", ...) per probe, or NULL. */
 	const char *force[EBT_NPROBES];
 	bool quiet;           /* no strategy lines on stderr */
