@@ -9,7 +9,7 @@
 # (user+system, whole process) per event it captured.
 #
 # Environment: BUILD (build), RUNS (5), OPENS (2000000), CONNS (20000),
-# TRACERS (all of: floor record perf trace-cmd). Needs root; installs
+# TRACERS (all of: floor record perf trace-cmd), WORKLOADS (opens tcp). Needs root; installs
 # linux-perf and trace-cmd from Debian when missing.
 set -eu
 
@@ -18,6 +18,7 @@ RUNS=${RUNS:-5}
 OPENS=${OPENS:-2000000}
 CONNS=${CONNS:-20000}
 TRACERS=${TRACERS:-"floor record perf trace-cmd"}
+WORKLOADS=${WORKLOADS:-"opens tcp"}
 REC=$BUILD/bin/ebpf-record
 FLOOR=$BUILD/bench/bench_record_floor
 COUNT=$BUILD/bench/bench_record_count
@@ -143,7 +144,7 @@ measure() {
 			c=$(perf report -i "$out" --stats 2>/dev/null | awk '/ SAMPLE events:/ { print $3; exit }')
 		fi
 		l=$(perf report -i "$out" --stats 2>/dev/null | awk '/LOST_SAMPLES events:/ { print $3; exit }')
-		echo "$c ${l:-0} $(stat -c %s "$out")" ;;
+		echo "${c:-0} ${l:-0} $(stat -c %s "$out")" ;;
 	trace-cmd)
 		local c l
 		if [ "$wl" = opens ]; then
@@ -153,7 +154,7 @@ measure() {
 		fi
 		l=$(trace-cmd report -i "$out" --stat 2>/dev/null |
 			awk '/^overrun:|^dropped events:/ { s += $NF } END { print s + 0 }')
-		echo "$c $l $(stat -c %s "$out")" ;;
+		echo "${c:-0} ${l:-0} $(stat -c %s "$out")" ;;
 	esac
 }
 
@@ -224,5 +225,6 @@ bench_workload() {
 }
 
 echo "ebpf-record $("$REC" --version | awk '{ print $2 }'), kernel $(uname -r), $(nproc) CPUs; tracers: $TRACERS"
-bench_workload opens
-bench_workload tcp
+for wl in $WORKLOADS; do
+	bench_workload "$wl"
+done
