@@ -83,6 +83,7 @@ all:
 -include replay/dash/build.mk
 -include query/build.mk
 -include tests/build.mk
+-include tests/reliability/build.mk
 
 all: $(LIBRARIES) $(BINS)
 
@@ -106,6 +107,11 @@ check-layering: $(BINS)
 	$(Q)scripts/check-layering $(BUILD)
 
 # ---- benchmarks, fuzzing ----------------------------------------------------
+
+.PHONY: reliability
+# The reliability suite (tests/reliability/): RELIABILITY=short for CI.
+reliability: all
+	$(Q)$(RELIABILITY_RUN)
 
 .PHONY: bench fuzz fuzz-run
 bench: all $(BENCHES)
