@@ -6,41 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "wire.h"
 #include "trace.h"
-
-uint32_t trace_crc32(const void *buf, size_t len)
-{
-	uLong crc = crc32(0L, Z_NULL, 0);
-	const Bytef *p = buf;
-
-	/* zlib takes uInt lengths. */
-	while (len > 0) {
-		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
-
-		crc = crc32(crc, p, n);
-		p += n;
-		len -= n;
-	}
-	return (uint32_t)crc;
-}
-
-uint32_t trace_crc32_more(uint32_t crc, const void *buf, size_t len)
-{
-	const Bytef *p = buf;
-	uLong c = crc;
-
-	while (len > 0) {
-		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
-
-		c = crc32(c, p, n);
-		p += n;
-		len -= n;
-	}
-	return (uint32_t)c;
-}
 
 void file_header__encode(uint8_t out[FILE_HEADER_SIZE], const struct file_header *h)
 {

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Lazy chunk decoding. Loading decompresses the body, indexes the
- * dictionary and positions one cursor per column; next() walks the type
- * runs and timestamps and decodes a row only for events it delivers,
- * catching a type's cursors up over rows it passed by. Nothing is
+ * dictionary and positions one cursor per column. Events are walked a
+ * batch at a time: the type runs and timestamps of up to EV_BATCH events
+ * go into small arrays (time, type, row), dropping those outside the time
+ * range; delivering an event then decodes its type's rows a batch at a
+ * time, column by column, into record buffers. The event at the cursor of
+ * those arrays is the chunk's next, seen without decoding it. Nothing is
  * allocated per event, and buffers are reused from chunk to chunk.
  */
 #include "chunk_decode.h"
@@ -23,84 +26,8 @@
 #define BATCH_BYTES (64u << 10)
 #define BATCH_MIN_ROWS 8
 #define BATCH_MAX_ROWS 256
-
-enum dec_enc { D_PLAIN_U, D_PLAIN_S, D_DELTA, D_TSREL, D_FIXED_U, D_FIXED_S };
-enum dec_op { S_U8, S_U16, S_U32, S_U64, S_STR, S_BYTES };
-
-struct dcol {
-	const uint8_t *p, *end;
-	uint64_t prev;     /* DELTA's previous value; FIXED's base */
-	uint8_t width;     /* FIXED */
-	uint32_t *shown;   /* STR/BYTES, per batch row: the entry it holds and its
-			    * length (zeros beyond), 2 words a row */
-	uint16_t off, size;
-	uint8_t enc, op;
-};
-
-struct dslot {
-	uint16_t id;
-	uint32_t count;    /* events of this type in the chunk */
-	uint32_t seen;     /* events of it walked so far */
-	uint32_t decoded;  /* rows its cursors have consumed */
-	uint32_t batch_start;
-	const struct trace_schema *s;
-	uint8_t *batch;    /* rows [batch_start, decoded), schema size apart */
-	uint32_t rows;     /* batch capacity */
-	const bool *wanted;
-	const uint8_t *fields; /* to decode, NULL: all */
-	struct dcol *cols; /* non-CONST columns */
-	uint32_t ncols;
-	uint32_t *tsrel;   /* offsets of TSREL columns: ts is added on delivery */
-	uint32_t ntsrel;
-	bool usable;       /* schema present, decodable, encodings known */
-};
-
-struct dict_ref {
-	uint32_t off, len; /* in the padded dictionary */
-};
-
-/* A type's record batch, kept from chunk to chunk. */
-struct dbuf {
-	uint16_t id;
-	uint16_t size;
-	uint32_t rows;
-	uint8_t *rec;
-};
-
 /* Dictionary entries are copied zero-padded to at least this many bytes. */
 #define PAD_SHORT 64u
-
-struct chunk_dec {
-	uint8_t *raw;
-	uint32_t raw_cap;
-	struct dict_ref *dict;
-	uint32_t ndict, dict_cap;
-	uint8_t *pad;      /* the entries, each zero-padded (see store_dict) */
-	const uint8_t *dict_base; /* pad, or raw when padding would cost too much */
-	uint32_t pad_cap;
-	struct dslot *slots;
-	uint32_t nslots, slots_cap;
-	struct dcol *cols;
-	uint32_t cols_cap;
-	uint32_t *words;   /* `shown` and `tsrel` of all slots */
-	uint32_t words_cap;
-	struct schema_col *sc;
-	uint32_t sc_cap;
-	struct dbuf *bufs;  /* sorted by id */
-	uint32_t nbufs, bufs_cap;
-
-	const uint8_t *rp, *rend; /* type runs */
-	const uint8_t *tp, *tend; /* timestamp deltas */
-	uint32_t events, done, run_left;
-	struct dslot *run;
-	uint64_t ts;
-	uint64_t from, to;
-	uint64_t unknown;
-	uint16_t unknown_id;
-	bool held;          /* the event at d->ts is found but not delivered */
-	struct dslot *hs;   /* its type */
-	uint32_t hrow;      /* its row */
-};
 
 static uint32_t batch_rows(uint16_t size)
 {
@@ -342,19 +269,19 @@ static inline __attribute__((always_inline)) void copy_fixed(uint8_t *dst, const
 }
 
 /*
- * Dictionary entry v into a STR or BYTES field whose current entry and
- * length are shown[0], shown[1] (zeros after them); false when v is no
- * entry. STR keeps its terminating NUL. Entries sit in the padded
- * dictionary, zero-filled to at least PAD_SHORT bytes, so the common case
- * (short old and new values) is one fixed-size copy that also clears what
- * the previous value left, with no length-dependent branches.
+ * Dictionary entry v into the STR or BYTES field of column c at dst, whose
+ * current entry and length are shown[0], shown[1] (zeros after them);
+ * false when v is no entry. STR keeps its terminating NUL. Entries sit in
+ * the padded dictionary, zero-filled to at least PAD_SHORT bytes, so the
+ * common case (short old and new values) is one fixed-size copy that also
+ * clears what the previous value left, with no length-dependent branches.
  */
 static inline __attribute__((always_inline)) bool
-store_dict(const struct chunk_dec *d, uint8_t *dst, uint16_t size, bool str, uint32_t *shown,
+store_dict(const struct chunk_dec *d, const struct dcol *c, uint8_t *dst, uint32_t *shown,
 	   uint64_t v)
 {
-	uint32_t n, max = str ? size - 1u : size;
 	const uint8_t *src;
+	uint32_t n;
 
 	if (v == shown[0])
 		return true;
@@ -362,9 +289,11 @@ store_dict(const struct chunk_dec *d, uint8_t *dst, uint16_t size, bool str, uin
 		return false;
 	n = d->dict[v].len;
 	src = d->dict_base + d->dict[v].off;
-	if (n <= PAD_SHORT && shown[1] <= PAD_SHORT && n <= max && d->dict_base == d->pad) {
-		copy_fixed(dst, src, size < PAD_SHORT ? size : PAD_SHORT);
+	if ((int32_t)n <= c->fast_len && shown[1] <= PAD_SHORT) {
+		copy_fixed(dst, src, c->copy);
 	} else {
+		uint32_t max = c->op == S_STR ? c->size - 1u : c->size;
+
 		if (n > max)
 			n = max;
 		memcpy(dst, src, n);
@@ -388,7 +317,7 @@ static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *fie
 	memset(s->batch, 0, (size_t)s->rows * size);
 	for (uint32_t k = 0; k < sch->ncols; k++) {
 		const struct schema_col *sc = &d->sc[k];
-		struct dcol c = { .off = sc->off, .size = sc->size, .op = dec_op(sc) };
+		struct dcol c = { .off = sc->off, .size = sc->size, .op = dec_op(sc), .fast_len = -1 };
 		const uint8_t *cp, *cend;
 		uint8_t enc;
 		uint64_t v;
@@ -401,6 +330,13 @@ static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *fie
 		/* a field the caller does not want stays zero, undecoded */
 		if (fields && !(fields[sc->field / 8] & (1u << (sc->field % 8))))
 			continue;
+		if (sc->is_dict) {
+			uint32_t max = c.op == S_STR ? c.size - 1u : c.size;
+
+			c.copy = c.size < PAD_SHORT ? c.size : PAD_SHORT;
+			if (d->dict_base == d->pad)
+				c.fast_len = (int32_t)(max < PAD_SHORT ? max : PAD_SHORT);
+		}
 		if (enc == ENC_CONST) {
 			/* Written once into every row of the batch. */
 			if (varint_get(&cp, cend, &v) || cp != cend)
@@ -411,7 +347,7 @@ static int load_section(struct chunk_dec *d, struct dslot *s, const uint8_t *fie
 
 				if (!sc->is_dict)
 					store_int(dst, c.op, sc->is_signed ? (uint64_t)unzigzag(v) : v);
-				else if (!store_dict(d, dst, c.size, c.op == S_STR, shown, v))
+				else if (!store_dict(d, &c, dst, shown, v))
 					goto bad;
 			}
 			continue;
@@ -475,7 +411,6 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 	d->nslots = 0;
 	d->events = 0;
 	d->unknown = 0;
-	d->held = false;
 	if (len < ci->header_len)
 		return -EPROTO;
 	if (reserve((void **)&d->raw, 1, &d->raw_cap, ci->raw_size + RAW_PAD))
@@ -545,6 +480,10 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 		bind(ctx, tc.id, &b);
 		*s = (struct dslot){ .id = tc.id, .count = tc.count, .s = b.schema,
 				     .wanted = b.wanted, .fields = b.fields };
+		if (b.schema) {
+			s->size = b.schema->size;
+			s->time_off = b.schema->time_off;
+		}
 		if (b.schema && b.schema->decodable && b.wanted) {
 			s->rows = batch_rows(b.schema->size);
 			if (s->rows > tc.count)
@@ -590,10 +529,12 @@ int chunk_dec__load(struct chunk_dec *d, const uint8_t *payload, size_t len,
 		return -EPROTO;
 	d->nslots = ci->ntypes;
 	d->events = ci->events;
-	d->done = 0;
+	d->walked = 0;
 	d->run_left = 0;
-	d->run = NULL;
 	d->ts = ci->min_ts;
+	d->ev_i = d->ev_n = 0;
+	d->err = 0;
+	d->why = NULL;
 	if (!err)
 		*why = NULL;
 	return err;
@@ -605,7 +546,7 @@ void chunk_dec__set_range(struct chunk_dec *d, uint64_t from, uint64_t to)
 	d->to = to;
 }
 
-static struct dslot *find_slot(struct chunk_dec *d, uint64_t id)
+static int find_slot(const struct chunk_dec *d, uint64_t id)
 {
 	uint32_t lo = 0, hi = d->nslots;
 
@@ -613,22 +554,42 @@ static struct dslot *find_slot(struct chunk_dec *d, uint64_t id)
 		uint32_t mid = (lo + hi) / 2;
 
 		if (d->slots[mid].id == id)
-			return &d->slots[mid];
+			return (int)mid;
 		if (d->slots[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return -1;
 }
 
 /*
- * One column over n rows into the batch: a loop per encoding and store
- * width, so the inner loops carry no per-value dispatch. Every varint is
- * checked against the column's end (the buffer's padding covers the
- * overrun of one varint).
+ * Decoding one column over n rows into the batch: a loop per encoding,
+ * store width and (FIXED) value width, so inner loops carry no per-value
+ * dispatch. A varint column with room for n of the longest varints left
+ * is decoded without a check per value (none can run past its end); else
+ * each varint is checked against the column's end (the buffer's padding
+ * covers the overrun of one). FIXED lengths were checked at load.
  */
-#define COL_LOOP(VALUE, STORE)                                          \
+#define STORES(LOOP, VALUE)                                                            \
+	switch (c->op) {                                                               \
+	case S_U8:                                                                     \
+		LOOP(VALUE, *dst = (uint8_t)v);                                        \
+		break;                                                                 \
+	case S_U16:                                                                    \
+		LOOP(VALUE, uint16_t x = (uint16_t)v; memcpy(dst, &x, 2));             \
+		break;                                                                 \
+	case S_U32:                                                                    \
+		LOOP(VALUE, uint32_t x = (uint32_t)v; memcpy(dst, &x, 4));             \
+		break;                                                                 \
+	case S_U64:                                                                    \
+		LOOP(VALUE, memcpy(dst, &v, 8));                                       \
+		break;                                                                 \
+	default:                                                                       \
+		LOOP(VALUE, if (!store_dict(d, c, dst, &c->shown[2 * r], v)) return -1); \
+	}
+
+#define VAR_LOOP_CHECKED(VALUE, STORE)                                  \
 	for (uint32_t r = 0; r < n; r++, dst += stride) {               \
 		uint64_t u;                                             \
 		p = varint_get_unchecked(p, &u);                        \
@@ -638,65 +599,54 @@ static struct dslot *find_slot(struct chunk_dec *d, uint64_t id)
 		STORE;                                                  \
 	}
 
-#define COL_STORES(VALUE)                                                          \
-	switch (c->op) {                                                           \
-	case S_U8:                                                                 \
-		COL_LOOP(VALUE, *dst = (uint8_t)v);                                \
-		break;                                                             \
-	case S_U16:                                                                \
-		COL_LOOP(VALUE, uint16_t x = (uint16_t)v; memcpy(dst, &x, 2));     \
-		break;                                                             \
-	case S_U32:                                                                \
-		COL_LOOP(VALUE, uint32_t x = (uint32_t)v; memcpy(dst, &x, 4));     \
-		break;                                                             \
-	case S_U64:                                                                \
-		COL_LOOP(VALUE, memcpy(dst, &v, 8));                               \
-		break;                                                             \
-	default:                                                                   \
-		for (uint32_t r = 0; r < n; r++, dst += stride) {                  \
-			uint64_t u;                                                \
-			p = varint_get_unchecked(p, &u);                           \
-			if (__builtin_expect(p > end, 0))                          \
-				return -1;                                         \
-			VALUE;                                                     \
-			if (!store_dict(d, dst, c->size, c->op == S_STR,           \
-					&c->shown[2 * r], v))                      \
-				return -1;                                         \
-		}                                                                  \
-	}
-
-/* FIXED: width-byte values, read 8 bytes at a time (the padding covers
- * the last) and masked; the column's length was checked at load. */
-#define FIXED_LOOP(VALUE, STORE)                                        \
-	for (uint32_t r = 0; r < n; r++, dst += stride, p += w) {       \
-		uint64_t u = prev + (get_le64(p) & mask);               \
+#define VAR_LOOP_ROOMY(VALUE, STORE)                                    \
+	for (uint32_t r = 0; r < n; r++, dst += stride) {               \
+		uint64_t u;                                             \
+		p = varint_get_unchecked(p, &u);                        \
 		VALUE;                                                  \
 		STORE;                                                  \
 	}
 
-#define FIXED_STORES(VALUE)                                                        \
-	switch (c->op) {                                                           \
-	case S_U8:                                                                 \
-		FIXED_LOOP(VALUE, *dst = (uint8_t)v);                              \
-		break;                                                             \
-	case S_U16:                                                                \
-		FIXED_LOOP(VALUE, uint16_t x = (uint16_t)v; memcpy(dst, &x, 2));   \
-		break;                                                             \
-	case S_U32:                                                                \
-		FIXED_LOOP(VALUE, uint32_t x = (uint32_t)v; memcpy(dst, &x, 4));   \
-		break;                                                             \
-	case S_U64:                                                                \
-		FIXED_LOOP(VALUE, memcpy(dst, &v, 8));                             \
-		break;                                                             \
-	default:                                                                   \
-		for (uint32_t r = 0; r < n; r++, dst += stride, p += w) {          \
-			uint64_t u = prev + (get_le64(p) & mask);                  \
-			VALUE;                                                     \
-			if (!store_dict(d, dst, c->size, c->op == S_STR,           \
-					&c->shown[2 * r], v))                      \
-				return -1;                                         \
-		}                                                                  \
+#define VAR_STORES(VALUE)                                               \
+	do {                                                            \
+		if (roomy)                                              \
+			STORES(VAR_LOOP_ROOMY, VALUE)                   \
+		else                                                    \
+			STORES(VAR_LOOP_CHECKED, VALUE)                 \
+	} while (0)
+
+#define FIX_LOOP_1(VALUE, STORE) FIX_LOOP(1, *p, VALUE, STORE)
+#define FIX_LOOP_2(VALUE, STORE) FIX_LOOP(2, get_le16(p), VALUE, STORE)
+#define FIX_LOOP_4(VALUE, STORE) FIX_LOOP(4, get_le32(p), VALUE, STORE)
+#define FIX_LOOP_8(VALUE, STORE) FIX_LOOP(8, get_le64(p), VALUE, STORE)
+/* other widths: 8 bytes read and masked (the padding covers the last) */
+#define FIX_LOOP_W(VALUE, STORE) FIX_LOOP(w, get_le64(p) & mask, VALUE, STORE)
+#define FIX_LOOP(W, LOAD, VALUE, STORE)                                      \
+	for (uint32_t r = 0; r < n; r++, dst += stride, p += (W)) {          \
+		uint64_t u = prev + (LOAD);                                  \
+		VALUE;                                                       \
+		STORE;                                                       \
 	}
+
+#define FIX_STORES(VALUE)                                               \
+	do {                                                            \
+		switch (w) {                                            \
+		case 1:                                                 \
+			STORES(FIX_LOOP_1, VALUE)                       \
+			break;                                          \
+		case 2:                                                 \
+			STORES(FIX_LOOP_2, VALUE)                       \
+			break;                                          \
+		case 4:                                                 \
+			STORES(FIX_LOOP_4, VALUE)                       \
+			break;                                          \
+		case 8:                                                 \
+			STORES(FIX_LOOP_8, VALUE)                       \
+			break;                                          \
+		default:                                                \
+			STORES(FIX_LOOP_W, VALUE)                       \
+		}                                                       \
+	} while (0)
 
 static int decode_column(const struct chunk_dec *d, struct dcol *c, uint8_t *dst, size_t stride,
 			 uint32_t n)
@@ -712,161 +662,202 @@ static int decode_column(const struct chunk_dec *d, struct dcol *c, uint8_t *dst
 		if ((size_t)(end - p) < (size_t)n * w)
 			return -1;
 		if (c->enc == D_FIXED_U)
-			FIXED_STORES(uint64_t v = u)
+			FIX_STORES(uint64_t v = u);
 		else
-			FIXED_STORES(uint64_t v = (uint64_t)unzigzag(u))
+			FIX_STORES(uint64_t v = (uint64_t)unzigzag(u));
 		c->p = p;
 		return 0;
 	}
+	bool roomy = (size_t)(end - p) >= (size_t)n * VARINT_MAX;
+
 	switch (c->enc) {
 	case D_PLAIN_U:
-		COL_STORES(uint64_t v = u);
+		VAR_STORES(uint64_t v = u);
 		break;
 	case D_PLAIN_S:
-		COL_STORES(uint64_t v = (uint64_t)unzigzag(u));
+		VAR_STORES(uint64_t v = (uint64_t)unzigzag(u));
 		break;
 	case D_DELTA:
-		COL_STORES(uint64_t v = prev += (uint64_t)unzigzag(u));
+		VAR_STORES(uint64_t v = prev += (uint64_t)unzigzag(u));
 		break;
 	default:
 		/* TSREL: the zigzagged difference now, ts added on delivery */
-		COL_STORES(uint64_t v = (uint64_t)unzigzag(u));
+		VAR_STORES(uint64_t v = (uint64_t)unzigzag(u));
 	}
 	c->p = p;
 	c->prev = prev;
 	return 0;
 }
 
-/* Decodes s's next batch of rows. */
-static int decode_batch(struct chunk_dec *d, struct dslot *s)
+/* Stops walking the chunk: the events walked so far still come out, then
+ * err does. */
+static void walk_fail(struct chunk_dec *d, const char *why)
 {
-	uint32_t n = s->count - s->decoded;
+	d->err = -EPROTO;
+	d->why = why;
+	d->walked = d->events;
+}
 
-	if (n > s->rows)
-		n = s->rows;
-	for (uint32_t k = 0; k < s->ncols; k++)
-		if (decode_column(d, &s->cols[k], s->batch, s->s->size, n))
-			return -1;
-	s->batch_start = s->decoded;
-	s->decoded += n;
+/* Decodes s's batches of rows up to and including row. 0 or the chunk's
+ * error. */
+static int decode_to(struct chunk_dec *d, struct dslot *s, uint32_t row)
+{
+	while (row >= s->decoded) {
+		uint32_t n = s->count - s->decoded;
+
+		if (n > s->rows)
+			n = s->rows;
+		for (uint32_t k = 0; k < s->ncols; k++) {
+			if (decode_column(d, &s->cols[k], s->batch, s->size, n)) {
+				walk_fail(d, "malformed column data in chunk");
+				d->ev_i = d->ev_n = 0;
+				return d->err;
+			}
+		}
+		s->batch_start = s->decoded;
+		s->decoded += n;
+	}
 	return 0;
 }
 
-/* Walks to the next event to deliver (wanted, in range) and holds it. 0,
- * 1 at the end of the chunk, -EPROTO. */
-static inline __attribute__((always_inline)) int advance(struct chunk_dec *d, const char **why)
+/*
+ * Walks up to EV_BATCH events of the type runs and timestamps into the
+ * event arrays, keeping those of usable types within the time range (ev_n
+ * may be 0). 0; 1 when the chunk is done; d->err once it turned out
+ * malformed.
+ */
+static int walk(struct chunk_dec *d)
+{
+	uint32_t n = 0;
+
+	d->ev_i = 0;
+	d->ev_n = 0;
+	if (d->err)
+		return d->err;
+	if (d->walked == d->events) {
+		if (d->rp != d->rend || d->tp != d->tend) {
+			walk_fail(d, "chunk holds more data than its event count");
+			return d->err;
+		}
+		return 1;
+	}
+	while (n < EV_BATCH && d->walked < d->events) {
+		if (d->run_left == 0) {
+			uint64_t id, cnt;
+			int slot;
+
+			if (varint_get(&d->rp, d->rend, &id) || varint_get(&d->rp, d->rend, &cnt) ||
+			    cnt == 0 || cnt > d->events - d->walked || (slot = find_slot(d, id)) < 0) {
+				walk_fail(d, "malformed type runs in chunk");
+				break;
+			}
+			d->run_left = (uint32_t)cnt;
+			d->run = (uint16_t)slot;
+		}
+		struct dslot *s = &d->slots[d->run];
+		uint32_t take = d->run_left < EV_BATCH - n ? d->run_left : EV_BATCH - n;
+		const uint8_t *tp = d->tp, *tend = d->tend;
+		bool roomy = (size_t)(tend - tp) >= (size_t)take * VARINT_MAX;
+		uint32_t row = s->seen;
+		uint64_t ts = d->ts, from = d->from, to = d->to;
+
+		if (take > s->count - s->seen) {
+			walk_fail(d, "chunk type runs disagree with its type counts");
+			break;
+		}
+		if (s->usable && from == 0 && to == UINT64_MAX && roomy) {
+			/* the common case: every event kept, no checks */
+			for (uint32_t k = 0; k < take; k++, row++, n++) {
+				uint64_t delta;
+
+				tp = varint_get_unchecked(tp, &delta);
+				ts += (uint64_t)unzigzag(delta);
+				d->ev_ts[n] = ts;
+				d->ev_row[n] = row;
+				d->ev_slot[n] = d->run;
+			}
+		} else {
+			for (uint32_t k = 0; k < take; k++, row++) {
+				uint64_t delta;
+
+				tp = varint_get_unchecked(tp, &delta);
+				if (!roomy && __builtin_expect(tp > tend, 0)) {
+					walk_fail(d, "chunk timestamps end early");
+					break;
+				}
+				ts += (uint64_t)unzigzag(delta);
+				d->ev_ts[n] = ts;
+				d->ev_row[n] = row;
+				d->ev_slot[n] = d->run;
+				/* kept when of a usable type and in range */
+				n += s->usable & (ts >= from) & (ts <= to);
+			}
+		}
+		if (d->err)
+			break;
+		if (!s->s) {
+			d->unknown += take;
+			d->unknown_id = s->id;
+		}
+		s->seen = row;
+		d->ts = ts;
+		d->tp = tp;
+		d->walked += take;
+		d->run_left -= take;
+	}
+	d->ev_n = n;
+	return 0;
+}
+
+/* Moves the cursor to the next event to deliver (of a wanted type). 0,
+ * 1 at the end of the chunk, or the chunk's error. */
+static int head(struct chunk_dec *d)
 {
 	for (;;) {
-		struct dslot *s;
-		uint64_t delta;
-		uint32_t row;
+		while (d->ev_i < d->ev_n) {
+			if (*d->slots[d->ev_slot[d->ev_i]].wanted)
+				return 0;
+			d->ev_i++;
+		}
+		int r = walk(d);
 
-		if (d->done == d->events) {
-			if (d->rp != d->rend || d->tp != d->tend) {
-				*why = "chunk holds more data than its event count";
-				d->events = d->done = 0;
-				return -EPROTO;
-			}
-			return 1;
-		}
-		if (d->run_left == 0) {
-			uint64_t id, n;
-
-			if (varint_get(&d->rp, d->rend, &id) || varint_get(&d->rp, d->rend, &n) ||
-			    n == 0 || n > d->events - d->done || !(d->run = find_slot(d, id))) {
-				*why = "malformed type runs in chunk";
-				return -EPROTO;
-			}
-			d->run_left = (uint32_t)n;
-		}
-		d->tp = varint_get_unchecked(d->tp, &delta);
-		if (__builtin_expect(d->tp > d->tend, 0)) {
-			*why = "chunk timestamps end early";
-			return -EPROTO;
-		}
-		d->ts += (uint64_t)unzigzag(delta);
-		d->done++;
-		d->run_left--;
-		s = d->run;
-		row = s->seen++;
-		if (__builtin_expect(row >= s->count, 0)) {
-			*why = "chunk type runs disagree with its type counts";
-			return -EPROTO;
-		}
-		if (!s->usable) {
-			if (!s->s) {
-				d->unknown++;
-				d->unknown_id = s->id;
-			}
-			continue;
-		}
-		if (!*s->wanted || d->ts < d->from || d->ts > d->to)
-			continue;
-		d->hs = s;
-		d->hrow = row;
-		d->held = true;
-		return 0;
+		if (r)
+			return r;
 	}
 }
 
-int chunk_dec__peek(struct chunk_dec *d, uint64_t *ts, const char **why)
+int chunk_dec__peek(struct chunk_dec *d, uint64_t *ts)
 {
-	int r = 0;
+	int r = head(d);
 
-	/* a type filter may have changed since the event was held */
-	if (d->held && !*d->hs->wanted)
-		d->held = false;
-	if (!d->held)
-		r = advance(d, why);
-	*ts = d->ts;
+	if (!r)
+		*ts = d->ev_ts[d->ev_i];
 	return r;
 }
 
 uint64_t chunk_dec__head_ts(const struct chunk_dec *d)
 {
-	return d->ts;
+	return d->ev_ts[d->ev_i];
 }
 
-int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, uint64_t lim, const char **why)
+const char *chunk_dec__why(const struct chunk_dec *d)
 {
+	return d->why;
+}
+
+int chunk_dec__next(struct chunk_dec *d, struct trace_event *ev, uint64_t lim)
+{
+	int r = head(d);
 	struct dslot *s;
-	uint32_t row;
 
-	if (__builtin_expect(d->held, 0) && !*d->hs->wanted)
-		d->held = false;
-	if (!d->held) {
-		int r = advance(d, why);
-
-		if (r)
-			return r;
-	}
-	if (d->ts > lim)
+	if (r)
+		return r;
+	s = &d->slots[d->ev_slot[d->ev_i]];
+	if (d->ev_ts[d->ev_i] > lim)
 		return 2;
-	d->held = false;
-	s = d->hs;
-	row = d->hrow;
-	while (row >= s->decoded) {
-		if (decode_batch(d, s)) {
-			*why = "malformed column data in chunk";
-			return -EPROTO;
-		}
-	}
-	uint8_t *rec = s->batch + (size_t)(row - s->batch_start) * s->s->size;
-
-	memcpy(rec + s->s->time_off, &d->ts, 8);
-	for (uint32_t k = 0; k < s->ntsrel; k++) {
-		uint64_t v;
-
-		memcpy(&v, rec + s->tsrel[k], 8);
-		v += d->ts;
-		memcpy(rec + s->tsrel[k], &v, 8);
-	}
-	ev->schema = s->s;
-	ev->data = rec;
-	ev->ts = d->ts;
-	ev->size = s->s->size;
-	ev->type = s->id;
-	return 0;
+	if (d->ev_row[d->ev_i] >= s->decoded && (r = decode_to(d, s, d->ev_row[d->ev_i])))
+		return r;
+	return chunk_dec__next_fast(d, ev, lim);
 }
 
 uint64_t chunk_dec__unknown_events(const struct chunk_dec *d, uint16_t *some_id)

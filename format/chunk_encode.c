@@ -2,8 +2,10 @@
 /*
  * The writer's open chunk. Appending copies each field into a per-type
  * column of 64-bit values (strings and byte fields become indices into the
- * chunk's dictionary); sealing sorts the events by time, picks the
- * cheapest encoding for every column and compresses the body with LZ4.
+ * chunk's dictionary) straight from the caller's record, reading only the
+ * bytes the fields use (a 256-byte path field is read up to its NUL);
+ * sealing sorts the events by time, picks the cheapest encoding for every
+ * column and compresses the body with LZ4.
  */
 #include "chunk_encode.h"
 
@@ -25,33 +27,33 @@ struct enc_col {
 	uint64_t *v;    /* one value per row */
 	uint16_t off;
 	uint16_t size;
+	uint16_t max;   /* STR: size - 1, the longest value; BYTES: size */
 	uint8_t op;     /* enum col_op */
 	bool is_signed;
-	bool same;      /* every row so far equals v[0] */
 	uint32_t last;  /* dictionary entry of the previous row, NO_ENTRY */
-	uint64_t lo, hi; /* range of the plain values so far (integers) */
 };
 
-/* Columns of one store kind, appended by one loop. */
-struct enc_group {
-	uint8_t op;
-	uint32_t start, count; /* in enc_type.perm */
+/* A column as a record is split into it: where its field is and the
+ * array its values go to. */
+struct split_col {
+	uint64_t *v;
+	uint16_t off;
+	uint16_t col;  /* in enc_type.cols */
 };
 
 struct enc_type {
 	const struct trace_schema *s;
 	struct enc_col *cols;
-	uint32_t *perm;          /* column indices grouped by op */
-	struct enc_group *groups;
-	uint32_t ngroups;
+	struct split_col *split; /* the columns by store kind (enum col_op order) */
+	uint32_t nsplit[OP_BYTES + 1]; /* columns of each kind */
 	uint64_t *ts;   /* per row */
 	uint32_t ncols;
-	uint32_t rows, cap; /* rows: appended, staged ones included */
-	uint8_t *stage;     /* records not yet split into the columns */
-	uint32_t staged, stage_cap;
+	uint32_t rows, cap;
 	uint32_t row_fixed;    /* encoded bytes a row may take, dictionary aside */
 	uint32_t row_dict_max; /* dictionary bytes a row may add */
+	uint32_t row_need;     /* the two */
 	uint32_t section_max;  /* section and column headers */
+	uint16_t size, time_off; /* of the records */
 };
 
 struct dict_entry {
@@ -75,6 +77,7 @@ struct chunk_enc {
 
 	uint32_t max_events;
 	uint64_t max_bytes;
+	uint64_t raw_bytes; /* of the records appended */
 	uint64_t bound; /* upper bound of the encoded body */
 	uint64_t seed;
 
@@ -101,35 +104,15 @@ struct chunk_enc {
 	struct chunk_type_count *counts;
 };
 
-/* Records are copied whole into a small per-type stage and split into
- * columns a stage at a time, by tight loops per column: cheaper than
- * splitting each record as it comes. */
-#define STAGE_BYTES (32u << 10)
-#define STAGE_MAX_ROWS 256
+/* Strings are handled 8 bytes at a time. The arena keeps WORD_SLACK bytes
+ * after its entries so its words can be read whole; a record's are read
+ * whole only within the field. */
+#define WORD_SLACK 8
 
 /* Dictionary, sizes and the type-run and timestamp columns' headers. */
 #define BODY_OVERHEAD 64
 /* A timestamp delta and, worst case, a run of its own. */
 #define ROW_EVENT_MAX (VARINT_MAX + 8)
-
-static uint32_t hash_bytes(uint64_t seed, const uint8_t *p, size_t n)
-{
-	uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull);
-	uint64_t w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	return (uint32_t)h;
-}
 
 struct chunk_enc *chunk_enc__new(uint32_t max_events, uint32_t max_bytes, uint64_t seed)
 {
@@ -154,9 +137,7 @@ void chunk_enc__free(struct chunk_enc *c)
 		for (uint32_t k = 0; k < t->ncols; k++)
 			free(t->cols[k].v);
 		free(t->cols);
-		free(t->perm);
-		free(t->groups);
-		free(t->stage);
+		free(t->split);
 		free(t->ts);
 	}
 	free(c->types);
@@ -181,9 +162,6 @@ void chunk_enc__free(struct chunk_enc *c)
 static void reset_col(struct enc_col *col)
 {
 	col->last = NO_ENTRY;
-	col->same = true;
-	col->lo = UINT64_MAX;
-	col->hi = 0;
 }
 
 static uint8_t op_of(const struct schema_col *sc)
@@ -234,6 +212,7 @@ int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s)
 
 		col->off = sc[k].off;
 		col->size = sc[k].size;
+		col->max = sc[k].type == TRACE_FIELD_STR ? sc[k].size - 1u : sc[k].size;
 		col->op = op_of(&sc[k]);
 		col->is_signed = sc[k].is_signed;
 		reset_col(col);
@@ -247,55 +226,38 @@ int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s)
 			t->row_fixed += (col->size * 8 + 1 + 6) / 7;
 		}
 	}
-	t->stage_cap = STAGE_BYTES / s->size;
-	if (t->stage_cap < 1)
-		t->stage_cap = 1;
-	if (t->stage_cap > STAGE_MAX_ROWS)
-		t->stage_cap = STAGE_MAX_ROWS;
-	t->stage = malloc((size_t)t->stage_cap * s->size);
-	if (!t->stage)
+	t->row_need = t->row_fixed + t->row_dict_max;
+	t->size = s->size;
+	t->time_off = s->time_off;
+	/* the columns by store kind, so a record splits with a loop per kind */
+	t->split = calloc(s->ncols ? s->ncols : 1, sizeof(*t->split));
+	if (!t->split)
 		goto cleanup;
-	/* group the columns by store kind so the split dispatches per group */
-	t->perm = calloc(s->ncols ? s->ncols : 1, sizeof(*t->perm));
-	t->groups = calloc(OP_BYTES + 1, sizeof(*t->groups));
-	if (!t->perm || !t->groups)
-		goto cleanup;
-	for (uint8_t op = 0; op <= OP_BYTES; op++) {
-		uint32_t start = t->ngroups ? t->groups[t->ngroups - 1].start +
-						      t->groups[t->ngroups - 1].count : 0, n = 0;
-
+	for (uint8_t op = 0, n = 0; op <= OP_BYTES; op++)
 		for (uint32_t k = 0; k < s->ncols; k++)
-			if (t->cols[k].op == op)
-				t->perm[start + n++] = k;
-		if (n)
-			t->groups[t->ngroups++] = (struct enc_group){ op, start, n };
-	}
+			if (t->cols[k].op == op) {
+				t->split[n++] = (struct split_col){ NULL, t->cols[k].off, (uint16_t)k };
+				t->nsplit[op]++;
+			}
 	c->ntypes++;
 	err = 0;
 cleanup:
 	if (err) {
 		free(t->cols);
-		free(t->perm);
-		free(t->groups);
-		free(t->stage);
+		free(t->split);
 	}
 	free(sc);
 	return err;
 }
 
-bool chunk_enc__fits(const struct chunk_enc *c, unsigned ti)
-{
-	const struct enc_type *t = &c->types[ti];
-	uint64_t need = t->row_fixed + t->row_dict_max + (t->rows ? 0 : t->section_max);
-
-	if (c->nev == 0)
-		return true;
-	return c->nev < c->max_events && c->bound + need <= c->max_bytes;
-}
-
 uint32_t chunk_enc__events(const struct chunk_enc *c)
 {
 	return c->nev;
+}
+
+uint64_t chunk_enc__raw_bytes(const struct chunk_enc *c)
+{
+	return c->raw_bytes;
 }
 
 static int grow(void **p, size_t elem, uint32_t *cap, uint32_t want)
@@ -326,6 +288,8 @@ static int grow_type(struct enc_type *t)
 			return -ENOMEM; /* t->cap stays: columns keep their old size */
 		t->cols[k].v = p;
 	}
+	for (uint32_t k = 0; k < t->ncols; k++)
+		t->split[k].v = t->cols[t->split[k].col].v;
 	t->cap = cap;
 	return 0;
 }
@@ -349,46 +313,101 @@ static int dict_rehash(struct chunk_enc *c, uint32_t nslots)
 	return 0;
 }
 
-/* memcmp(a, b, n) == 0 for the short strings most fields hold, without a
- * call: 8-byte words, the last one overlapping. */
-static inline bool same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n)
-{
-	uint64_t x, y;
+#define HASH_MUL 0xff51afd7ed558ccdull
 
-	if (n < 8 || n > 64)
-		return memcmp(a, b, n) == 0;
-	for (uint32_t i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
+/* The low n (0-7) bytes of w. */
+static inline uint64_t low_bytes(uint64_t w, uint32_t n)
+{
+	return w & ((1ull << (8 * n)) - 1);
 }
 
-/* The dictionary entry for bytes p[0..len), added when new. */
-static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len)
+/* The 8 bytes at p as a little-endian word, of which only avail (> 0) may
+ * be read: those, zero-extended, when fewer than 8. */
+static inline uint64_t load_word(const uint8_t *p, uint32_t avail)
 {
-	uint32_t h = hash_bytes(c->seed, p, len), i;
+	uint64_t w = 0;
+
+	if (__builtin_expect(avail >= 8, 1))
+		return get_le64(p);
+	for (uint32_t i = 0; i < avail; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	return w;
+}
+
+/*
+ * Length and hash of the value of a STR (up to its first NUL, at most
+ * size - 1 bytes) or BYTES (exactly size bytes) field of size bytes at p,
+ * in one pass of 8-byte words: a NUL is found by the borrow of
+ * w - 0x01...01, which marks the lowest zero byte exactly.
+ */
+static inline __attribute__((always_inline)) uint32_t scan_value(uint64_t seed, const uint8_t *p,
+								 uint32_t size, bool str,
+								 uint32_t *hash)
+{
+	uint32_t max = str ? size - 1 : size, i = 0;
+	uint64_t h = seed;
+
+	for (;;) {
+		uint64_t w = load_word(p + i, size - i);
+		uint32_t k = max - i < 8 ? max - i : 8;
+
+		if (str) {
+			uint64_t z = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+
+			if (z && (uint32_t)__builtin_ctzll(z) / 8 < k)
+				k = (uint32_t)__builtin_ctzll(z) / 8;
+		}
+		if (k < 8) {
+			h = (h ^ low_bytes(w, k)) * HASH_MUL;
+			i += k;
+			break;
+		}
+		h = (h ^ w) * HASH_MUL;
+		h ^= h >> 32;
+		i += 8;
+		if (i == max)
+			break;
+	}
+	h = (h ^ i) * 0xc4ceb9fe1a85ec53ull;
+	*hash = (uint32_t)(h ^ h >> 29);
+	return i;
+}
+
+/* a[0..n) == b[0..n): a with WORD_SLACK readable bytes after, b with
+ * avail >= n readable bytes. */
+static inline bool same_bytes(const uint8_t *a, const uint8_t *b, uint32_t n, uint32_t avail)
+{
+	uint32_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		if (get_le64(a + i) != get_le64(b + i))
+			return false;
+	return i == n || low_bytes(get_le64(a + i) ^ load_word(b + i, avail - i), n - i) == 0;
+}
+
+/* The dictionary entry for bytes p[0..len) (of a field of size bytes) of
+ * hash h, added when new. */
+static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len, uint32_t size,
+			   uint32_t h)
+{
+	uint32_t i;
 
 	if (c->ndict * 2 >= c->nslots && dict_rehash(c, c->nslots ? c->nslots * 2 : 1024))
 		return -ENOMEM;
 	for (i = h & (c->nslots - 1); c->slots[i]; i = (i + 1) & (c->nslots - 1)) {
 		const struct dict_entry *e = &c->dict[c->slots[i] - 1];
 
-		if (e->hash == h && e->len == len && same_bytes(c->arena + e->off, p, len))
+		if (e->hash == h && e->len == len && same_bytes(c->arena + e->off, p, len, size))
 			return c->slots[i] - 1;
 	}
 	if (c->ndict == c->dict_cap &&
 	    grow((void **)&c->dict, sizeof(*c->dict), &c->dict_cap, c->ndict + 1))
 		return -ENOMEM;
-	if (c->arena_len + len > c->arena_cap || !c->arena) {
+	if (c->arena_len + len + 1 + WORD_SLACK > c->arena_cap || !c->arena) {
 		size_t cap = c->arena_cap ? c->arena_cap : 4096;
 		uint8_t *a;
 
-		while (cap < c->arena_len + len)
+		while (cap < c->arena_len + len + 1 + WORD_SLACK)
 			cap *= 2;
 		a = realloc(c->arena, cap);
 		if (!a)
@@ -396,32 +415,37 @@ static int64_t dict_intern(struct chunk_enc *c, const uint8_t *p, uint32_t len)
 		c->arena = a;
 		c->arena_cap = cap;
 	}
+	/* each entry is followed by a NUL, so that a STR field's value and
+	 * its terminator compare with it in one go */
 	memcpy(c->arena + c->arena_len, p, len);
+	c->arena[c->arena_len + len] = 0;
 	c->dict[c->ndict] = (struct dict_entry){ .off = (uint32_t)c->arena_len, .len = len, .hash = h };
-	c->arena_len += len;
+	c->arena_len += len + 1;
 	c->slots[i] = ++c->ndict;
 	c->bound += varint_len(len) + len;
 	return c->ndict - 1;
 }
 
-static int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint8_t *p)
+/* The dictionary entry of a STR or BYTES field's value. Most values
+ * repeat the previous row's (comm, call, hot paths): that is checked first,
+ * without a hash, against the entry's bytes and the NUL after them. */
+static inline int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint8_t *p)
 {
-	uint32_t len;
+	uint32_t h, len;
 	int64_t e;
 
-	/* Same as the previous row: most strings repeat (comm, call, hot
-	 * paths), and this needs no strnlen and no hash. */
 	if (col->last != NO_ENTRY) {
 		struct dict_entry *d = &c->dict[col->last];
+		/* a STR shorter than the field allows: its NUL too */
+		uint32_t n = d->len + (col->op == OP_STR && d->len < col->max);
 
-		if (same_bytes(c->arena + d->off, p, d->len) &&
-		    (col->op == OP_BYTES || (d->len < col->size - 1u && p[d->len] == 0))) {
+		if (same_bytes(c->arena + d->off, p, n, col->size)) {
 			d->uses++;
 			return col->last;
 		}
 	}
-	len = col->op == OP_STR ? (uint32_t)strnlen((const char *)p, col->size - 1u) : col->size;
-	e = dict_intern(c, p, len);
+	len = scan_value(c->seed, p, col->size, col->op == OP_STR, &h);
+	e = dict_intern(c, p, len, col->size, h);
 	if (e >= 0) {
 		col->last = (uint32_t)e;
 		c->dict[e].uses++;
@@ -429,85 +453,40 @@ static int64_t intern_field(struct chunk_enc *c, struct enc_col *col, const uint
 	return e;
 }
 
-/* Splits the staged records of t into its columns, keeping each integer
- * column's range and constancy up to date for sealing. */
-static int unstage(struct chunk_enc *c, struct enc_type *t)
+/* The fields of a record into row `row` of t's columns: a loop per store
+ * kind over flat (array, offset) pairs. */
+static int split(struct chunk_enc *c, struct enc_type *t, const uint8_t *rec, uint32_t row)
 {
-	uint32_t n = t->staged, base = t->rows - n;
-	const uint16_t size = t->s->size;
+	const struct split_col *sc = t->split;
 
-	if (!n)
-		return 0;
-	for (uint32_t g = 0; g < t->ngroups; g++) {
-		const uint32_t *k = t->perm + t->groups[g].start;
-		const uint32_t *kend = k + t->groups[g].count;
-
-		switch (t->groups[g].op) {
-#define UNSTAGE_INT(TYPE)                                                               \
-	for (; k < kend; k++) {                                                         \
-		struct enc_col *col = &t->cols[*k];                                     \
-		const uint8_t *src = t->stage + col->off;                               \
-		uint64_t *dst = col->v + base, lo = col->lo, hi = col->hi;              \
-		uint64_t first;                                                         \
-		bool same = col->same, sign = col->is_signed;                           \
-		TYPE x;                                                                 \
-                                                                                        \
-		memcpy(&x, src, sizeof(x));                                             \
-		first = base ? col->v[0] : (uint64_t)(int64_t)x;                        \
-		for (uint32_t r = 0; r < n; r++, src += size) {                         \
-			memcpy(&x, src, sizeof(x));                                     \
-			uint64_t v = (uint64_t)(int64_t)x;                              \
-			uint64_t pv = sign ? zigzag((int64_t)v) : v;                    \
-                                                                                        \
-			dst[r] = v;                                                     \
-			same &= v == first;                                             \
-			lo = pv < lo ? pv : lo;                                         \
-			hi = pv > hi ? pv : hi;                                         \
-		}                                                                       \
-		col->lo = lo;                                                           \
-		col->hi = hi;                                                           \
-		col->same = same;                                                       \
-	}                                                                               \
-	break
-		case OP_U8: UNSTAGE_INT(uint8_t);
-		case OP_S8: UNSTAGE_INT(int8_t);
-		case OP_U16: UNSTAGE_INT(uint16_t);
-		case OP_S16: UNSTAGE_INT(int16_t);
-		case OP_U32: UNSTAGE_INT(uint32_t);
-		case OP_S32: UNSTAGE_INT(int32_t);
-		case OP_U64: UNSTAGE_INT(uint64_t);
-#undef UNSTAGE_INT
-		default:
-			for (; k < kend; k++) {
-				struct enc_col *col = &t->cols[*k];
-				const uint8_t *src = t->stage + col->off;
-
-				for (uint32_t r = 0; r < n; r++, src += size) {
-					int64_t e = intern_field(c, col, src);
-
-					if (e < 0)
-						return (int)e;
-					col->v[base + r] = (uint64_t)e;
-				}
-			}
-		}
+#define SPLIT_INT(OP, TYPE)                                             \
+	for (uint32_t n = t->nsplit[OP]; n > 0; n--, sc++) {            \
+		TYPE x;                                                 \
+                                                                        \
+		memcpy(&x, rec + sc->off, sizeof(x));                   \
+		sc->v[row] = (uint64_t)(int64_t)x;                      \
 	}
-	/* the staged rows were counted at their largest dictionary growth;
-	 * interning has now added what they really took */
-	c->bound -= (uint64_t)n * t->row_dict_max;
-	t->staged = 0;
+	SPLIT_INT(OP_U8, uint8_t)
+	SPLIT_INT(OP_S8, int8_t)
+	SPLIT_INT(OP_U16, uint16_t)
+	SPLIT_INT(OP_S16, int16_t)
+	SPLIT_INT(OP_U32, uint32_t)
+	SPLIT_INT(OP_S32, int32_t)
+	SPLIT_INT(OP_U64, uint64_t)
+#undef SPLIT_INT
+	for (uint32_t n = t->nsplit[OP_STR] + t->nsplit[OP_BYTES]; n > 0; n--, sc++) {
+		int64_t e = intern_field(c, &t->cols[sc->col], rec + sc->off);
+
+		if (e < 0)
+			return (int)e;
+		sc->v[row] = (uint64_t)e;
+	}
 	return 0;
 }
 
-int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec)
+/* Room for one more row: the column arrays and the event arrays. */
+static int make_room(struct chunk_enc *c, struct enc_type *t)
 {
-	struct enc_type *t = &c->types[ti];
-	const uint8_t *r = rec;
-	uint64_t ts;
-	int err;
-
-	if (t->staged == t->stage_cap && (err = unstage(c, t)))
-		return err;
 	if (t->rows == t->cap && grow_type(t))
 		return -ENOMEM;
 	if (c->nev == c->ev_cap) {
@@ -520,17 +499,36 @@ int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec)
 			return -ENOMEM;
 		c->ev_cap = cap;
 	}
-	memcpy(t->stage + (size_t)t->staged * t->s->size, r, t->s->size);
-	t->staged++;
-	memcpy(&ts, r + t->s->time_off, 8);
-	t->ts[t->rows] = ts;
-	if (t->rows++ == 0)
-		c->bound += t->section_max;
-	c->ev_ts[c->nev] = ts;
-	c->ev_type[c->nev] = (uint16_t)ti;
-	c->nev++;
-	c->bound += t->row_fixed + t->row_dict_max;
 	return 0;
+}
+
+int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec, size_t size)
+{
+	struct enc_type *t = &c->types[ti];
+	uint32_t nev = c->nev;
+	uint64_t ts, need = t->row_need + (t->rows ? 0 : t->section_max);
+	int err;
+
+	if (__builtin_expect(size != t->size, 0))
+		return -EINVAL;
+	/* the row may grow the dictionary by row_dict_max at most; interning
+	 * adds what it really takes */
+	if (__builtin_expect(nev && (nev >= c->max_events || c->bound + need > c->max_bytes), 0))
+		return 1;
+	if (__builtin_expect(t->rows == t->cap || nev == c->ev_cap, 0) && (err = make_room(c, t)))
+		return err;
+	err = split(c, t, rec, t->rows);
+	if (err)
+		return err;
+	memcpy(&ts, (const uint8_t *)rec + t->time_off, 8);
+	t->ts[t->rows] = ts;
+	c->bound += t->row_fixed + (t->rows ? 0 : t->section_max);
+	t->rows++;
+	c->ev_ts[nev] = ts;
+	c->ev_type[nev] = (uint16_t)ti;
+	c->nev = nev + 1;
+	c->raw_bytes += t->size;
+	return nev ? 0 : 2;
 }
 
 /* ---- sealing ------------------------------------------------------------ */
@@ -641,31 +639,68 @@ static unsigned bytes_for(uint64_t range)
  * affects size, so an even sample of a long column is as good as all. */
 #define CHOOSE_SAMPLE 512
 
-/* Picks a column's encoding from its exact range and constancy (kept as
- * rows came) and the varint sizes of an even sample of its rows. */
-static struct col_choice choose(const uint64_t *v, const uint64_t *ts, uint32_t n, bool sign,
-				bool tsrel_ok, bool same, uint64_t lo, uint64_t hi)
+/* The range of the plain values of v[0..n), and whether all are equal. */
+static void value_range(const uint64_t *v, uint32_t n, bool sign, uint64_t *lo, uint64_t *hi)
 {
-	uint64_t plain = 0, delta = 0, tsrel = 0, samples = 0;
+	uint64_t l = UINT64_MAX, h = 0;
+
+	if (sign) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t x = zigzag((int64_t)v[i]);
+
+			l = x < l ? x : l;
+			h = x > h ? x : h;
+		}
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			l = v[i] < l ? v[i] : l;
+			h = v[i] > h ? v[i] : h;
+		}
+	}
+	*lo = l;
+	*hi = h;
+}
+
+/*
+ * Picks a column's encoding from the varint sizes of an even sample of its
+ * rows. CONST and FIXED need the exact range of the values, taken with a
+ * pass over them only when the sample's range says they may win (the
+ * sample's range is within the whole's). known: lo and hi are already
+ * exact (dictionary columns).
+ */
+static struct col_choice choose(const uint64_t *v, const uint64_t *ts, uint32_t n, bool sign,
+				bool tsrel_ok, bool known, uint64_t lo, uint64_t hi)
+{
+	uint64_t plain = 0, delta = 0, tsrel = 0, samples = 0, slo = UINT64_MAX, shi = 0;
 	uint32_t step = n > CHOOSE_SAMPLE ? n / CHOOSE_SAMPLE : 1;
 
-	if (same)
-		return (struct col_choice){ .enc = ENC_CONST };
 	for (uint32_t i = step / 2; i < n; i += step) {
-		uint64_t x = v[i], prev = i ? v[i - 1] : 0;
+		uint64_t x = v[i], prev = i ? v[i - 1] : 0, px = sign ? zigzag((int64_t)x) : x;
 
-		plain += varint_len(sign ? zigzag((int64_t)x) : x);
+		plain += varint_len(px);
 		delta += varint_len(zigzag((int64_t)(x - prev)));
 		if (tsrel_ok)
 			tsrel += varint_len(zigzag((int64_t)(x - ts[i])));
+		slo = px < slo ? px : slo;
+		shi = px > shi ? px : shi;
 		samples++;
 	}
+	if (!known && (slo == shi || n <= CHOOSE_SAMPLE)) {
+		value_range(v, n, sign, &lo, &hi);
+		known = true;
+	}
+	if (known && lo == hi)
+		return (struct col_choice){ .enc = ENC_CONST };
 	struct col_choice best = { .enc = ENC_PLAIN, .size = plain };
 
 	if (delta < best.size)
 		best = (struct col_choice){ .enc = ENC_DELTA, .size = delta };
 	if (tsrel_ok && tsrel < best.size)
 		best = (struct col_choice){ .enc = ENC_TSREL, .size = tsrel };
+	if ((uint64_t)bytes_for(shi - slo) * samples > best.size + best.size / FIXED_SLACK)
+		return best;
+	if (!known)
+		value_range(v, n, sign, &lo, &hi);
 	unsigned w = bytes_for(hi - lo);
 
 	if ((uint64_t)w * samples <= best.size + best.size / FIXED_SLACK)
@@ -758,11 +793,11 @@ static void reset(struct chunk_enc *c)
 {
 	for (uint32_t i = 0; i < c->ntypes; i++) {
 		c->types[i].rows = 0;
-		c->types[i].staged = 0;
 		for (uint32_t k = 0; k < c->types[i].ncols; k++)
 			reset_col(&c->types[i].cols[k]);
 	}
 	c->nev = 0;
+	c->raw_bytes = 0;
 	c->ndict = 0;
 	c->arena_len = 0;
 	if (c->slots)
@@ -780,12 +815,6 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 
 	if (n == 0)
 		return -EINVAL;
-	for (uint32_t t = 0; t < c->ntypes; t++) {
-		int err = unstage(c, &c->types[t]);
-
-		if (err)
-			return err;
-	}
 	if (ensure_scratch(c, n))
 		return -ENOMEM;
 	if (c->raw_cap < c->bound + 16) {
@@ -908,15 +937,14 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 					c->tmpv[i] = col->v[g[i]];
 				v = c->tmpv;
 			}
-			bool same = col->same;
-			uint64_t lo = col->lo, hi = col->hi;
+			bool known = false;
+			uint64_t lo = 0, hi = 0;
 
 			if (col->op >= OP_STR) {
 				/* dictionary indices in their sorted order */
 				uint64_t *dst = sorted ? col->v : c->tmpv;
 
 				lo = UINT64_MAX;
-				hi = 0;
 				for (uint32_t i = 0; i < rows; i++) {
 					uint64_t x = c->dict_remap[v[i]];
 
@@ -924,11 +952,11 @@ int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out)
 					lo = x < lo ? x : lo;
 					hi = x > hi ? x : hi;
 				}
-				same = lo == hi;
+				known = true;
 				v = dst;
 			}
 			struct col_choice ch = choose(v, ts, rows, col->is_signed,
-						      col->op == OP_U64, same, lo, hi);
+						      col->op == OP_U64, known, lo, hi);
 
 			p = put_column(p, ch, v, ts, rows, col->is_signed);
 		}

@@ -35,12 +35,14 @@ void chunk_enc__free(struct chunk_enc *c);
  * schema is borrowed and must outlive the encoder. */
 int chunk_enc__add_type(struct chunk_enc *c, const struct trace_schema *s);
 
-/* Whether one more record of type ti fits; seal first when it does not. */
-bool chunk_enc__fits(const struct chunk_enc *c, unsigned ti);
+/* Events and bytes of records in the open chunk. */
 uint32_t chunk_enc__events(const struct chunk_enc *c);
+uint64_t chunk_enc__raw_bytes(const struct chunk_enc *c);
 
-/* Copies a record into the columns. 0 or -ENOMEM. Call only when it fits. */
-int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec);
+/* Copies a record of size bytes into the chunk: 0; 2 when it is the
+ * chunk's first; 1 when the chunk is full (nothing copied: seal and append
+ * again); -EINVAL when size is not the type's; -ENOMEM. */
+int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec, size_t size);
 
 /* Encodes the buffered events (at least one) and empties the chunk. */
 int chunk_enc__seal(struct chunk_enc *c, struct chunk_sealed *out);

@@ -316,15 +316,12 @@ struct trace_reader *trace_reader__open(const char *path, const struct trace_rea
 	return r;
 }
 
-int trace_reader__next(struct trace_reader *r, struct trace_event *ev)
+/* Several files: the next event of the file whose next event comes first. */
+static __attribute__((noinline)) int next_merged(struct trace_reader *r, struct trace_event *ev)
 {
 	struct merge_item it;
 	int err;
 
-	if (__builtin_expect(!r || !ev, 0))
-		return -EINVAL;
-	if (r->n == 1)
-		return rfile__next_fast(r->files[0], ev);
 	if (r->pending >= 0) {
 		struct rfile *f = r->files[r->pending];
 
@@ -360,6 +357,15 @@ int trace_reader__next(struct trace_reader *r, struct trace_event *ev)
 			return err;
 	}
 	return -ENOENT;
+}
+
+int trace_reader__next(struct trace_reader *r, struct trace_event *ev)
+{
+	if (__builtin_expect(!r || !ev, 0))
+		return -EINVAL;
+	if (r->n == 1)
+		return rfile__next_fast(r->files[0], ev);
+	return next_merged(r, ev);
 }
 
 int trace_reader__set_range(struct trace_reader *r, uint64_t from_ns, uint64_t to_ns)

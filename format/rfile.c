@@ -630,13 +630,13 @@ static int scan_block(struct rfile *f)
 
 /* Reports what a finished (or abandoned, r < 0) chunk left, and gives its
  * decoder back. */
-static void chunk_stop(struct rfile *f, struct act *a, int r, const char *why)
+static void chunk_stop(struct rfile *f, struct act *a, int r)
 {
 	uint64_t unknown;
 	uint16_t id;
 
 	if (r < 0) {
-		report(f, a->off, a->len, r, why);
+		report(f, a->off, a->len, r, chunk_dec__why(a->dec));
 		f->st->chunks_bad++;
 	}
 	unknown = chunk_dec__unknown_events(a->dec, &id);
@@ -696,9 +696,9 @@ static int load_chunk(struct rfile *f, const struct pend *p)
 		return 0;
 	}
 	chunk_dec__set_range(a->dec, f->from, f->to);
-	err = chunk_dec__peek(a->dec, &a->ts, &why);
+	err = chunk_dec__peek(a->dec, &a->ts);
 	if (err) {
-		chunk_stop(f, a, err < 0 ? err : 0, why);
+		chunk_stop(f, a, err < 0 ? err : 0);
 		return 0;
 	}
 	act_heap__push(f->heap, &f->nheap, a);
@@ -787,9 +787,11 @@ static int refill(struct rfile *f)
 	}
 }
 
-int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc, const char *why)
+int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc)
 {
 	for (;;) {
+		if (f->run && rc == DEC_SLOW)
+			rc = chunk_dec__next(f->run->dec, ev, f->lim);
 		if (f->run) {
 			if (rc == 0) {
 				ev->file = f->index;
@@ -802,7 +804,7 @@ int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc, const cha
 				f->run->ts = chunk_dec__head_ts(f->run->dec);
 				act_heap__push(f->heap, &f->nheap, f->run);
 			} else {
-				chunk_stop(f, f->run, rc < 0 ? rc : 0, why);
+				chunk_stop(f, f->run, rc < 0 ? rc : 0);
 			}
 			f->run = NULL;
 		}
@@ -812,7 +814,7 @@ int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc, const cha
 			err = refill(f);
 		if (err)
 			return err;
-		rc = chunk_dec__next(f->run->dec, ev, f->lim, &why);
+		rc = chunk_dec__next(f->run->dec, ev, f->lim);
 	}
 }
 

@@ -117,19 +117,18 @@ int rfile__set_fields(struct rfile *f, const char *type, const char *const *name
 int rfile__next(struct rfile *f, struct trace_event *ev);
 
 /* The rest of rfile__next after the chunk delivering now (f->run, when
- * there is one) returned rc != 0 from chunk_dec__next, with why. */
-int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc, const char *why);
+ * there is one) returned rc != 0 from chunk_dec__next_fast. */
+int rfile__next_after(struct rfile *f, struct trace_event *ev, int rc);
 
 /* rfile__next with its fast path inline: the chunk delivering now, while
- * its events come before every other chunk's. */
+ * its events come before every other chunk's. Calls only in tail position,
+ * so the fast path saves no registers. */
 static inline __attribute__((always_inline)) int rfile__next_fast(struct rfile *f,
 								  struct trace_event *ev)
 {
-	const char *why = NULL;
-	int rc = 1;
-
 	if (__builtin_expect(f->run != NULL, 1)) {
-		rc = chunk_dec__next(f->run->dec, ev, f->lim, &why);
+		int rc = chunk_dec__next_fast(f->run->dec, ev, f->lim);
+
 		if (__builtin_expect(rc == 0, 1)) {
 			ev->file = f->index;
 			if (__builtin_expect(ev->ts < f->out_ts, 0))
@@ -137,8 +136,9 @@ static inline __attribute__((always_inline)) int rfile__next_fast(struct rfile *
 			f->out_ts = ev->ts;
 			return 0;
 		}
+		return rfile__next_after(f, ev, rc);
 	}
-	return rfile__next_after(f, ev, rc, why);
+	return rfile__next_after(f, ev, 1);
 }
 
 /* Opens the descriptor again after rfile__release. 0 or -errno (-ESTALE

@@ -109,6 +109,11 @@ static inline uint8_t *varint_put_fast(uint8_t *p, uint64_t v)
 		*p = (uint8_t)v;
 		return p + 1;
 	}
+	if (v < 0x4000) {
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		return p + 2;
+	}
 	if (__builtin_expect(v >> 56, 0))
 		return varint_put(p, v);
 	unsigned len = varint_len(v);
@@ -132,16 +137,21 @@ static inline uint8_t *varint_put_fast(uint8_t *p, uint64_t v)
  */
 static inline const uint8_t *varint_get_unchecked(const uint8_t *p, uint64_t *out)
 {
-	uint64_t v = *p++;
+	uint64_t v = *p++, b;
 
 	if (__builtin_expect(v < 0x80, 1)) {
 		*out = v;
 		return p;
 	}
-	v &= 0x7f;
-	for (unsigned shift = 7; shift < 7 * VARINT_MAX; shift += 7) {
-		uint64_t b = *p++;
-
+	/* two bytes (values below 16384) without the loop */
+	b = *p++;
+	v = (v & 0x7f) | (b & 0x7f) << 7;
+	if (b < 0x80) {
+		*out = v;
+		return p;
+	}
+	for (unsigned shift = 14; shift < 7 * VARINT_MAX; shift += 7) {
+		b = *p++;
 		v |= (b & 0x7f) << shift;
 		if (b < 0x80)
 			break;

@@ -317,7 +317,7 @@ static int rotate(struct trace_writer *w)
 static int seal(struct trace_writer *w)
 {
 	struct chunk_sealed sc;
-	uint64_t off;
+	uint64_t off, events, raw;
 	int err;
 
 	if (w->err)
@@ -327,9 +327,13 @@ static int seal(struct trace_writer *w)
 	err = write_pending(w, false);
 	if (err)
 		return err;
+	events = chunk_enc__events(w->enc);
+	raw = chunk_enc__raw_bytes(w->enc);
 	err = chunk_enc__seal(w->enc, &sc);
 	if (err)
 		return fail(w, err);
+	w->st.events += events;
+	w->st.bytes_raw += raw;
 	block_header__encode(sc.block, BLOCK_CHUNK, sc.block + BLOCK_HEADER_SIZE, sc.payload_len);
 	off = w->file_bytes;
 	err = write_bytes(w, sc.block, sc.block_len);
@@ -563,23 +567,27 @@ int trace_writer__append(struct trace_writer *w, int type, const void *rec, size
 {
 	int slot, err;
 
-	if (!w || !rec)
+	if (__builtin_expect(!w || !rec, 0))
 		return -EINVAL;
-	if (w->err)
+	if (__builtin_expect(w->err, 0))
 		return w->err;
 	slot = slot_of(w, type);
-	if (slot < 0 || size != w->types[slot]->size)
+	if (slot < 0)
 		return -EINVAL;
-	if (!chunk_enc__fits(w->enc, (unsigned)slot) && (err = seal(w)))
-		return err;
-	if (chunk_enc__events(w->enc) == 0)
+	err = chunk_enc__append(w->enc, (unsigned)slot, rec, size);
+	if (__builtin_expect(err == 0, 1))
+		return 0;
+	if (err == 1) {
+		/* the chunk is full: seal it, start the next with this record */
+		if ((err = seal(w)))
+			return err;
+		err = chunk_enc__append(w->enc, (unsigned)slot, rec, size);
+	}
+	if (err == 2) {
 		w->chunk_opened_ms = now_ms();
-	err = chunk_enc__append(w->enc, (unsigned)slot, rec);
-	if (err)
-		return err;
-	w->st.events++;
-	w->st.bytes_raw += size;
-	return 0;
+		err = 0;
+	}
+	return err;
 }
 
 int trace_writer__calibrate(struct trace_writer *w, const struct trace_calibration *c)
@@ -635,6 +643,9 @@ int trace_writer__poll(struct trace_writer *w)
 void trace_writer__stats(const struct trace_writer *w, struct trace_writer_stats *st)
 {
 	*st = w->st;
+	/* the open chunk's too */
+	st->events += chunk_enc__events(w->enc);
+	st->bytes_raw += chunk_enc__raw_bytes(w->enc);
 }
 
 const char *trace_writer__path(const struct trace_writer *w)
