@@ -3,7 +3,7 @@
 
 REPLAY_LIB_SRCS := replay/bind.c replay/map.c replay/topk.c replay/filter.c replay/sysnames.c \
 		   replay/hist.c replay/opens.c replay/tcp.c replay/udp.c replay/procs.c \
-		   replay/timeline.c replay/lost.c
+		   replay/timeline.c replay/lost.c replay/redact.c replay/redact_trace.c
 REPLAY_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(REPLAY_LIB_SRCS))
 REPLAY_BIN_SRCS := $(filter-out $(REPLAY_LIB_SRCS),$(wildcard replay/*.c))
 REPLAY_BIN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(REPLAY_BIN_SRCS))

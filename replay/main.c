@@ -52,12 +52,18 @@ static const char usage[] =
 	"  --info              metadata, schemas, per-file and per-chunk statistics\n"
 	"  --verify            check every checksum; exit 0 intact, 2 damaged\n"
 	"  --recover -o OUT    write a clean, indexed copy of everything intact\n"
+	"  --redact -o OUT     write a copy for a bug report: paths, command lines,\n"
+	"                      addresses and the hostname become keyed hashes; counts,\n"
+	"                      times, ports and sizes stay (replay/redact.h)\n"
+	"  --redact-key FILE   the key (32 hex digits; created when missing): one key\n"
+	"                      gives the same hashes in every trace (default: a new one)\n"
 	"  -h, --help, --version\n";
 
 enum {
 	OPT_EVENTS = 256, OPT_SUMMARY, OPT_HIST, OPT_OPENS, OPT_TCP, OPT_UDP, OPT_PROCS, OPT_LOST,
 	OPT_RATES, OPT_SINCE, OPT_UNTIL, OPT_JSON, OPT_CSV, OPT_UTC, OPT_TOP, OPT_PER_PROCESS,
 	OPT_EXPORT, OPT_HTML, OPT_INFO, OPT_VERIFY, OPT_RECOVER, OPT_VERSION, OPT_ALL, OPT_TUI,
+	OPT_REDACT, OPT_REDACT_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -86,6 +92,8 @@ static const struct option long_opts[] = {
 	{ "info", no_argument, NULL, OPT_INFO },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "recover", no_argument, NULL, OPT_RECOVER },
+	{ "redact", no_argument, NULL, OPT_REDACT },
+	{ "redact-key", required_argument, NULL, OPT_REDACT_KEY },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -481,8 +489,8 @@ static int run_tui(const struct replay_ctx *c, char **paths, size_t n, int64_t p
 int main(int argc, char **argv)
 {
 	struct replay_ctx c = { .out = stdout, .fmt = FMT_TEXT, .top = 20, .to_ns = UINT64_MAX };
-	const char *perfetto = NULL, *html = NULL, *out_path = NULL, *comm = NULL;
-	bool info = false, verify = false, recover = false, tui = false;
+	const char *perfetto = NULL, *html = NULL, *out_path = NULL, *comm = NULL, *key_path = NULL;
+	bool info = false, verify = false, recover = false, tui = false, redact = false;
 	int64_t pid = -1;
 	int opt, err, rc = 1;
 
@@ -542,6 +550,8 @@ int main(int argc, char **argv)
 		case OPT_INFO: info = true; break;
 		case OPT_VERIFY: verify = true; break;
 		case OPT_RECOVER: recover = true; break;
+		case OPT_REDACT: redact = true; break;
+		case OPT_REDACT_KEY: key_path = optarg; break;
 		case 'o': out_path = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case OPT_VERSION: printf("ebpf-replay %s (trace format %d.%d)\n", VERSION,
@@ -555,17 +565,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ebpf-replay: no trace named: ebpf-replay [OPTIONS] TRACE... (--help)\n");
 		return 1;
 	}
-	if (recover && !out_path) {
-		fprintf(stderr, "ebpf-replay: --recover needs -o OUT, the file to write\n");
+	if ((recover || redact) && !out_path) {
+		fprintf(stderr, "ebpf-replay: --%s needs -o OUT, the file to write\n",
+			recover ? "recover" : "redact");
 		return 1;
 	}
-	if (out_path && !recover) {
-		fprintf(stderr, "ebpf-replay: -o goes with --recover (--html and --export take their own FILE)\n");
+	if (out_path && !recover && !redact) {
+		fprintf(stderr, "ebpf-replay: -o goes with --recover or --redact (--html and --export take their own FILE)\n");
+		return 1;
+	}
+	if (recover && redact) {
+		fprintf(stderr, "ebpf-replay: --recover and --redact each write a copy: give one\n");
+		return 1;
+	}
+	if (key_path && !redact) {
+		fprintf(stderr, "ebpf-replay: --redact-key goes with --redact\n");
 		return 1;
 	}
 	if (tui)
 		return run_tui(&c, argv + optind, (size_t)(argc - optind), pid, comm,
-			       perfetto || html || info || verify || recover || c.events ||
+			       perfetto || html || info || verify || recover || redact || c.events ||
 				       c.fmt != FMT_TEXT || c.show);
 	if (!c.show)
 		c.show = SHOW_ALL;
@@ -591,11 +610,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ebpf-replay: -c '%s': a comm is at most 15 characters\n", comm);
 		goto cleanup;
 	}
-	if (info || verify || recover) {
+	if (info || verify || recover || redact) {
 		if (info)
 			rc = tool_info(&c);
 		else if (verify)
 			rc = tool_verify(&c);
+		else if (redact)
+			rc = tool_redact(&c, out_path, key_path);
 		else
 			rc = tool_recover(&c, out_path);
 		goto cleanup;

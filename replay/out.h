@@ -143,5 +143,7 @@ int html_report(struct replay_ctx *c, const char *path);
 int tool_info(struct replay_ctx *c);
 int tool_verify(struct replay_ctx *c);
 int tool_recover(struct replay_ctx *c, const char *out_path);
+/* --redact (replay/redact_tool.c). */
+int tool_redact(struct replay_ctx *c, const char *out_path, const char *key_path);
 
 #endif
