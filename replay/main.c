@@ -249,8 +249,9 @@ static int resolve_range(struct replay_ctx *c)
 					"so only times relative to its start work (e.g. 2s)\n", a);
 				return -EINVAL;
 			}
-			int64_t boot = (int64_t)first + (real - first_real);
-			*dst[i] = boot < 0 ? 0 : (uint64_t)boot;
+			/* by the calibrations, across clock steps; before the boot: 0 */
+			if (trace_reader__boottime(c->r, 0, real, dst[i]) == -ERANGE)
+				*dst[i] = 0;
 		} else {
 			fprintf(stderr, "ebpf-replay: cannot read the time '%s': use a duration from "
 				"the trace start (2s, 150ms) or a time (12:30:05, '2024-05-01 12:30:05')\n", a);

@@ -25,8 +25,9 @@ static void copy(char *dst, size_t size, const char *src, const char *dflt)
 void report_host(struct replay_ctx *c, struct report_host *h)
 {
 	static const char *const host[] = { "host.hostname", "hostname", "host.name", "host", NULL };
-	static const char *const kernel[] = { "host.kernel", "host.release", "kernel.release",
-					      "kernel", "release", NULL };
+	/* host.kernel_release is the writer's own key (FORMAT.md) */
+	static const char *const kernel[] = { "host.kernel_release", "host.kernel", "host.release",
+					      "kernel.release", "kernel", "release", NULL };
 	static const char *const machine[] = { "host.machine", "machine", "arch", NULL };
 	static const char *const cpus[] = { "host.cpus", "host.ncpus", "cpus", "ncpus",
 					    "cpu_count", NULL };
