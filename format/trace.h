@@ -188,6 +188,11 @@ int trace_writer__poll(struct trace_writer *w);
 void trace_writer__stats(const struct trace_writer *w, struct trace_writer_stats *st);
 /* Path of the file being written now (a segment name when rotating). */
 const char *trace_writer__path(const struct trace_writer *w);
+/* The schema of a registered type (TRACE_TYPE_LOST and TRACE_TYPE_PROCESS
+ * included), as a reader of the file will see it: for a program that shows
+ * the records it writes as they are written. Borrowed until
+ * trace_writer__close(); NULL and errno = ENOENT for an unknown type. */
+const struct trace_schema *trace_writer__schema(const struct trace_writer *w, int type);
 
 /* Flushes, writes the index and trailer, closes and frees. Accepts NULL. On
  * error the object is still freed and the file reads up to its last chunk. */

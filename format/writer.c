@@ -653,6 +653,17 @@ const char *trace_writer__path(const struct trace_writer *w)
 	return w->cur_path ? w->cur_path : w->base;
 }
 
+const struct trace_schema *trace_writer__schema(const struct trace_writer *w, int type)
+{
+	int slot = w ? slot_of(w, type) : -1;
+
+	if (slot < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return w->types[slot];
+}
+
 int trace_writer__close(struct trace_writer *w)
 {
 	int err;

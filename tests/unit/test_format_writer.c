@@ -448,3 +448,35 @@ Test(format_writer, file_size_limit_leaves_a_readable_file)
 	cr_assert_eq(td.count, 0, "no torn tail: %s", td.last_what);
 	free(path);
 }
+
+/* trace_writer__schema: what a program showing its records as it writes
+ * them (ebpf-record --tui) binds fields with. */
+Test(format_writer, registered_schemas_are_given_out)
+{
+	char *path = t_path(dir, "sch.trace");
+	struct trace_writer *w = t_open_writer(path, NULL);
+	const struct trace_field_desc f[] = {
+		{ "ts", TRACE_FIELD_U64, TRACE_HINT_TIME, 0, 8, 1 },
+		{ "a", TRACE_FIELD_U32, 0, 8, 4, 1 },
+	};
+	const struct trace_schema *s;
+	int id = add(w, "pair", f, 2, 16);
+
+	cr_assert_geq(id, TRACE_TYPE_FIRST_USER);
+	s = trace_writer__schema(w, id);
+	cr_assert_not_null(s);
+	cr_assert_str_eq(trace_schema__name(s), "pair");
+	cr_assert_eq(trace_schema__id(s), id);
+	cr_assert_eq(trace_schema__size(s), 16);
+	cr_assert_eq(trace_schema__find_field(s, "a")->offset, 8);
+	s = trace_writer__schema(w, TRACE_TYPE_LOST);
+	cr_assert_not_null(s);
+	cr_assert_str_eq(trace_schema__name(s), "lost");
+	cr_assert_str_eq(trace_schema__name(trace_writer__schema(w, TRACE_TYPE_PROCESS)), "process");
+	errno = 0;
+	cr_assert_null(trace_writer__schema(w, id + 1));
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_null(trace_writer__schema(w, 3));
+	cr_assert_null(trace_writer__schema(NULL, id));
+	cr_assert_eq(trace_writer__close(w), 0);
+}
