@@ -72,6 +72,9 @@ static inline pid_t run_start_as(struct run *r, const char *const *args, long fs
 	if (r->pid == 0) {
 		int e = open(r->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		int o = open(r->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		/* Opened before dropping privileges: the build tree may sit in
+		 * a directory another uid cannot search (a 0700 mktemp -d). */
+		int bin = open(argv[0], O_RDONLY | O_CLOEXEC);
 
 		dup2(e, 2);
 		dup2(o, 1);
@@ -82,7 +85,7 @@ static inline pid_t run_start_as(struct run *r, const char *const *args, long fs
 		}
 		if (uid > 0 && (setgid(uid) || setuid(uid)))
 			_exit(126);
-		execv(argv[0], (char *const *)argv);
+		fexecve(bin, (char *const *)argv, environ);
 		_exit(127);
 	}
 	return r->pid;
