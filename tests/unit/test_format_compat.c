@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compatibility: the format 1.0 traces committed under
- * tests/fuzz/corpus/format/ (written by tests/fuzz/fuzz_format_seeds.c)
- * must read back exactly, binding fields by name as a third-party reader
- * would. A change that breaks reading existing files fails here.
+ * tests/fuzz/corpus/format/ (written by tests/fuzz/fuzz_format_seeds.c,
+ * every field type and encoding) and the real recording of each format
+ * version under samples/format/ must read back exactly, binding fields by
+ * name as a third-party reader would. A change that breaks reading
+ * existing files fails here.
  */
 #include "test_format_util.h"
 
@@ -146,4 +148,113 @@ Test(format_compat, v1_0_one_chunk)
 Test(format_compat, v1_0_empty)
 {
 	check_file(SEEDS "empty.trace", 0, true);
+}
+
+/* ---- samples/format/: real recordings, one per format version ---------- */
+
+#define SAMPLES "samples/format/"
+
+static void on_damage_fail(const struct trace_damage *d, void *ctx)
+{
+	(void)ctx;
+	cr_assert_fail("%s: damage at %llu: %s", d->path, (unsigned long long)d->offset, d->what);
+}
+
+/* The workload of samples/format/README.md, read by field name. */
+static void check_sample(const char *path, uint16_t minor)
+{
+	struct trace_reader_opts o = { .sz = sizeof(o), .on_damage = on_damage_fail };
+	struct trace_reader *r = trace_reader__open(path, &o);
+	struct trace_reader_stats st;
+	struct trace_verify_stats vs;
+	struct trace_event ev;
+	uint8_t hdr[64];
+	FILE *f = fopen(path, "rb");
+	uint64_t events = 0, listed = 0, prev = 0, tx1000 = 0, tx2000 = 0;
+	int hits = 0, misses = 0, execs = 0, procs = 0, other_opens = 0;
+	const char *v;
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_eq(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	fclose(f);
+	cr_assert_eq(get_le16(hdr + 8), 1, "major");
+	cr_assert_eq(get_le16(hdr + 10), minor, "minor");
+	cr_assert_not_null(r, "%s: %s", path, trace_strerror(-errno));
+	cr_assert_eq(trace_reader__verify(r, &vs), 0);
+	cr_assert_eq(vs.files_indexed, 1);
+	/* metadata */
+	v = trace_reader__meta(r, 0, "session.id");
+	cr_assert(v && strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32, "session.id %s", v);
+	cr_assert_str_eq(trace_reader__meta(r, 0, "probes"), "opens,tcp,proc");
+	cr_assert_str_eq(trace_reader__meta(r, 0, "record.version"), "0.1.0");
+	cr_assert_str_eq(trace_reader__meta(r, 0, "record.exit_status"), "0");
+	cr_assert_str_eq(trace_reader__meta(r, 0, "probe.opens.lost"), "0");
+	v = trace_reader__meta(r, 0, "host.kernel_release");
+	cr_assert(v && *v, "host.kernel_release");
+	cr_assert_not_null(trace_reader__meta(r, 0, "host.boot_id"));
+	cr_assert_geq(trace_reader__ncalibrations(r, 0), 2);
+	/* the chunks' headers add up to the events read */
+	for (size_t i = 0; i < trace_reader__nchunks(r, 0); i++) {
+		struct trace_chunk_info ci;
+
+		cr_assert_eq(trace_reader__chunk_at(r, 0, i, &ci), 0);
+		cr_assert_eq(ci.status, 0);
+		listed += ci.events;
+	}
+	while (trace_reader__next(r, &ev) == 0) {
+		const char *type = trace_schema__name(ev.schema);
+
+		cr_assert_geq(ev.ts, prev, "time order");
+		prev = ev.ts;
+		events++;
+		if (!strcmp(type, "open")) {
+			const char *p = str(&ev, "path");
+
+			if (!strcmp(p, "/tmp/ebpf-format-sample/hostname")) {
+				cr_assert_eq(s(&ev, "ret", 0), 3);
+				cr_assert_str_eq(str(&ev, "comm"), "wl_opens");
+				cr_assert_str_eq(str(&ev, "call"), "openat");
+				cr_assert_gt(u(&ev, "latency_ns", 0), 0);
+				hits++;
+			} else if (!strcmp(p, "/tmp/ebpf-format-sample/missing")) {
+				cr_assert_eq(s(&ev, "ret", 0), -ENOENT);
+				misses++;
+			} else {
+				other_opens++; /* the loader's libraries */
+			}
+		} else if (!strcmp(type, "tcp_life")) {
+			uint64_t tx = u(&ev, "tx_bytes", 0), rx = u(&ev, "rx_bytes", 0);
+
+			cr_assert(tx + rx == 3000, "tx %llu rx %llu", (unsigned long long)tx,
+				  (unsigned long long)rx);
+			tx1000 += tx == 1000;
+			tx2000 += tx == 2000;
+			cr_assert_str_eq(str(&ev, "comm"), "wl_tcp");
+		} else if (!strcmp(type, "exec")) {
+			execs++;
+		} else if (ev.type == TRACE_TYPE_PROCESS) {
+			struct trace_process p;
+
+			cr_assert_eq(trace_event__process(&ev, &p), 0);
+			cr_assert_gt(p.pid, 0);
+			procs++;
+		}
+	}
+	cr_assert_eq(hits, 20);
+	cr_assert_eq(misses, 1);
+	cr_assert_eq(other_opens, 8, "ld.so.cache and libc for each of 4 programs");
+	cr_assert_eq(tx1000, 2, "the clients");
+	cr_assert_eq(tx2000, 2, "the servers");
+	cr_assert_eq(execs, 4);
+	cr_assert_gt(procs, 0);
+	cr_assert_eq(events, listed);
+	cr_assert_eq(events, 538);
+	trace_reader__stats(r, &st);
+	cr_assert_eq(st.events_out_of_order, 0);
+	trace_reader__close(r);
+}
+
+Test(format_compat, sample_v1_0)
+{
+	check_sample(SAMPLES "v1.0.trace", 0);
 }
