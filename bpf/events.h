@@ -195,7 +195,7 @@ struct ebt_tcp_life {
 	char comm[EBT_COMM_LEN];
 	ebt_u8 saddr[16];
 	ebt_u8 daddr[16];
-	ebt_u32 _pad1;
+	ebt_u32 uid; /* the socket's owner (sk_uid) */
 };
 _Static_assert(sizeof(struct ebt_tcp_life) == 120, "ebt_tcp_life");
 
@@ -213,7 +213,7 @@ struct ebt_udp {
 	char comm[EBT_COMM_LEN];
 	ebt_u8 saddr[16];
 	ebt_u8 daddr[16];
-	ebt_u32 _pad1;
+	ebt_u32 uid; /* the socket's owner (sk_uid) */
 };
 _Static_assert(sizeof(struct ebt_udp) == 88, "ebt_udp");
 

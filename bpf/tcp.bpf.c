@@ -146,7 +146,7 @@ static __always_inline void emit_life(const struct ebt_config *c, const struct s
 	e->flags = t->flags & (EBT_TCP_LIFE_ESTABLISHED | EBT_TCP_LIFE_ACTIVE |
 			       EBT_TCP_LIFE_START_SEEN);
 	e->_pad0 = 0;
-	e->_pad1 = 0;
+	e->uid = BPF_CORE_READ(sk, sk_uid.val);
 	__builtin_memcpy(e->comm, t->comm, sizeof(e->comm));
 	__builtin_memcpy(e->saddr, t->saddr, 16);
 	__builtin_memcpy(e->daddr, t->daddr, 16);

@@ -43,7 +43,7 @@ static __always_inline int on_length(const struct sock *sk, __u16 protocol, int 
 	e->dport = dport;
 	e->dir = dir;
 	e->_pad0 = 0;
-	e->_pad1 = 0;
+	e->uid = BPF_CORE_READ(sk, sk_uid.val);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memcpy(e->saddr, saddr, 16);
 	__builtin_memcpy(e->daddr, daddr, 16);

@@ -1,11 +1,22 @@
-# record/: ebpf-record, linked with the BPF skeletons, libbpf and the
-# format library; its live tests and benchmarks.
+# record/: libebpfrecord.a (the recorder's core as an in-process library,
+# record/session.h: probes, drain, histograms, /proc snapshot) and
+# ebpf-record (options, the dashboard, the default session index), linked
+# with the BPF skeletons, libbpf, the format library and query's indexer;
+# its live tests and benchmarks.
 
-RECORD_SRCS := $(wildcard record/*.c)
-RECORD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(RECORD_SRCS))
+RECORD_LIB_SRCS := record/session.c record/drain.c record/probes.c record/hist.c \
+		   record/procscan.c record/calibrate.c record/schemas.c record/syscalls.c
+RECORD_BIN_SRCS := $(filter-out $(RECORD_LIB_SRCS),$(wildcard record/*.c))
+RECORD_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(RECORD_LIB_SRCS))
+RECORD_BIN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(RECORD_BIN_SRCS))
+RECORD_OBJS := $(RECORD_LIB_OBJS) $(RECORD_BIN_OBJS)
+LIBEBPFRECORD := $(BUILD)/lib/libebpfrecord.a
 EBPF_RECORD := $(BUILD)/bin/ebpf-record
 SYSCALL_TABLE := $(BUILD)/record/syscall_table.h
+# query/build.mk and replay/build.mk are read after this file.
+RECORD_QUERY_LIBS := $(BUILD)/lib/libebpfquery.a $(BUILD)/lib/libebpfreplay.a
 
+LIBRARIES += $(LIBEBPFRECORD)
 BINS += $(EBPF_RECORD)
 
 # The build host's syscall table, from <asm/unistd.h>.
@@ -20,17 +31,23 @@ $(SYSCALL_TABLE):
 
 $(RECORD_OBJS): CFLAGS += -DVERSION='"$(VERSION)"'
 $(RECORD_OBJS): | $(BPF_SKELS) $(SYSCALL_TABLE)
+# Only the public API's names leave libebpfapi.a (api/build.mk).
+$(RECORD_LIB_OBJS): CFLAGS += -fvisibility=hidden
 
-# --tui: the dashboard (replay/dash/) sees every record written through
-# the writer's wrapped entry points (record/tui.c). replay/dash/build.mk,
-# read after this file, adds its libraries to the prerequisites.
-RECORD_TUI_WRAP := -Wl,--wrap=trace_writer__add_type,--wrap=trace_writer__append,--wrap=trace_writer__lost,--wrap=trace_writer__process
+$(LIBEBPFRECORD): $(RECORD_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(EBPF_RECORD): $(RECORD_OBJS) $(LIBEBPFTRACE)
+# --tui: the dashboard (replay/dash/) is the session's consumer
+# (record/tui.c); replay/dash/build.mk, read after this file, adds its
+# libraries to the prerequisites.
+$(EBPF_RECORD): $(RECORD_BIN_OBJS) $(LIBEBPFRECORD) $(LIBEBPFTRACE) $(RECORD_QUERY_LIBS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $(RECORD_TUI_WRAP) $(RECORD_OBJS) $(LIBEBPFDASH) $(LIBEBPFREPLAY) \
-		$(LIBEBPFTRACE) $(LIBS_BPF) $(LIBS_FORMAT) $(LIBS_TUI) -lm -o $@
+	$(Q)$(CC) $(LDFLAGS) $(RECORD_BIN_OBJS) $(LIBEBPFRECORD) $(LIBEBPFDASH) \
+		$(RECORD_QUERY_LIBS) $(LIBEBPFTRACE) $(LIBS_BPF) $(LIBS_FORMAT) $(LIBS_TUI) \
+		$(LIBS_SQLITE) -lm -o $@
 
 # Live tests: tests/live/test_record_*.c, one binary each, run as root
 # against the real kernel with the workloads of samples/workloads/.

@@ -31,7 +31,7 @@ uint64_t clock__mono_ns(void)
 	return read_ns(CLOCK_MONOTONIC);
 }
 
-int calibrate__write(struct trace_writer *w)
+void calibrate__sample(struct trace_calibration *out)
 {
 	struct trace_calibration best = { 0 };
 	uint64_t best_gap = UINT64_MAX;
@@ -51,5 +51,5 @@ int calibrate__write(struct trace_writer *w)
 		}
 	}
 	best.flags = 0;
-	return trace_writer__calibrate(w, &best);
+	*out = best;
 }

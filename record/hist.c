@@ -16,21 +16,19 @@
 
 struct hist_snap {
 	int fd;
-	int type;
 	int ncpus;
 	uint32_t *keys;
 	struct ebt_hist *values;  /* [EBT_MAX_SYSCALLS * ncpus] */
 	uint64_t *written_count;  /* count at the last record written, per nr */
 };
 
-struct hist_snap *hist__new(int map_fd, int type_id)
+struct hist_snap *hist__new(int map_fd)
 {
 	struct hist_snap *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
 	h->fd = map_fd;
-	h->type = type_id;
 	h->ncpus = libbpf_num_possible_cpus();
 	if (h->ncpus <= 0) {
 		free(h);
@@ -72,7 +70,7 @@ static int read_all(struct hist_snap *h, uint32_t *n)
 	return 0;
 }
 
-int hist__write(struct hist_snap *h, struct trace_writer *w, bool all)
+int hist__write(struct hist_snap *h, struct drain *d, bool all)
 {
 	uint64_t now = clock__boot_ns();
 	struct ebt_syscall_hist r;
@@ -102,7 +100,7 @@ int hist__write(struct hist_snap *h, struct trace_writer *w, bool all)
 			continue;
 		r.ts = now;
 		r.nr = nr;
-		err = trace_writer__append(w, h->type, &r, sizeof(r));
+		err = drain__emit(d, RECORD_SYSCALL_HIST, &r, now);
 		if (err)
 			return err;
 		h->written_count[nr] = r.count;

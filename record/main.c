@@ -50,6 +50,7 @@ struct options {
 	bool quiet;
 	bool verbose;
 	bool tui;
+	bool no_index;
 	const char *force[EBT_NPROBES];
 	char **command;
 };
@@ -57,13 +58,9 @@ struct options {
 struct recorder {
 	struct options o;
 	struct trace_writer *w;
-	struct probes *probes;
-	struct drain *drain;
-	struct hist_snap *hist;
+	struct record_session *session;
 	struct child *child;
 	struct tui *tui;
-	struct record_types types;
-	bool hist_all; /* a new segment: snapshot every histogram */
 	uint64_t cpu_start_ns, cpu_stop_ns; /* the recording's own CPU time */
 };
 
@@ -111,6 +108,10 @@ static void usage(FILE *f)
 		"      --tui                the dashboard, live: rates, syscall latencies, TCP\n"
 		"                           connections, lost events; filters by pid or comm\n"
 		"                           without reloading (h in it lists the keys)\n"
+		"      --no-index           do not add the recording to your session index\n"
+		"                           (by default it is, for ebpf-query with no trace\n"
+		"                           named: ~/.local/share/ebpf-trace/sessions.db, under\n"
+		"                           sudo the invoking user's)\n"
 		"  -q, --quiet              print nothing but errors\n"
 		"  -v, --verbose            libbpf's messages too (why a program did not load)\n"
 		"  -h, --help               this help\n"
@@ -212,7 +213,7 @@ static int parse_pids(const char *list, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PROBES = 256, OPT_MIN_LAT, OPT_RING, OPT_SEGMENT, OPT_KEEP, OPT_FLUSH,
-	       OPT_STRATEGY, OPT_PORT, OPT_TUI };
+	       OPT_STRATEGY, OPT_PORT, OPT_TUI, OPT_NO_INDEX };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -227,6 +228,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "flush-interval", required_argument, NULL, OPT_FLUSH },
 		{ "strategy", required_argument, NULL, OPT_STRATEGY },
 		{ "tui", no_argument, NULL, OPT_TUI },
+		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -301,6 +303,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TUI:
 			o->tui = true;
+			break;
+		case OPT_NO_INDEX:
+			o->no_index = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -391,7 +396,7 @@ static void write_start_meta(struct recorder *r, int argc, char **argv)
 						probe__name(i));
 	trace_writer__set_meta(w, "probes", buf);
 	for (int i = 0; i < EBT_NPROBES; i++) {
-		const char *s = probes__strategy(r->probes, i);
+		const char *s = record_session__strategy(r->session, i);
 
 		if (!s)
 			continue;
@@ -409,7 +414,7 @@ static void write_start_meta(struct recorder *r, int argc, char **argv)
 		trace_writer__set_meta(w, "filter.pid", buf);
 	}
 	if (r->o.comm)
-		trace_writer__set_meta(w, "filter.comm", probes__config(r->probes)->comm);
+		trace_writer__set_meta(w, "filter.comm", record_session__comm(r->session));
 	if (r->o.min_latency_set)
 		set_meta_u64(w, "filter.min_latency_ns", r->o.min_latency_ns);
 	if (r->o.port)
@@ -428,42 +433,14 @@ static void write_start_meta(struct recorder *r, int argc, char **argv)
 	trace_writer__set_meta(w, "record.version", VERSION);
 }
 
-/* What every segment begins with after the format's own header. */
-static int write_segment_start(struct recorder *r)
-{
-	int err;
-
-	err = calibrate__write(r->w);
-	if (!err)
-		err = schemas__write_syscall_names(r->w, &r->types, clock__boot_ns());
-	if (!err) {
-		err = procscan__write(r->w);
-		err = err < 0 ? err : 0;
-	}
-	r->hist_all = true;
-	return err;
-}
-
+/* What every new segment begins with after the format's own header. */
 static int on_segment(struct trace_writer *w, uint32_t segment, void *ctx)
 {
+	struct recorder *r = ctx;
+
 	(void)w;
 	(void)segment;
-	return write_segment_start(ctx);
-}
-
-/* Once a second and at stop. */
-static int periodic(struct recorder *r)
-{
-	int err;
-
-	err = calibrate__write(r->w);
-	if (!err && r->hist) {
-		err = hist__write(r->hist, r->w, r->hist_all);
-		r->hist_all = false;
-	}
-	if (!err)
-		err = drain__sample_lost(r->drain);
-	return err;
+	return record_session__segment_start(r->session);
 }
 
 static bool stop_is_clean(int err)
@@ -513,27 +490,30 @@ static uint64_t cpu_ns(void)
 
 static void summary(struct recorder *r, uint64_t elapsed_ns)
 {
-	uint64_t cpu = r->cpu_stop_ns - r->cpu_start_ns, events = drain__recorded(r->drain);
+	uint64_t cpu = r->cpu_stop_ns - r->cpu_start_ns;
+	uint64_t events = record_session__recorded(r->session), total_lost = 0;
 	struct trace_writer_stats st;
+	struct record_counts c;
 	char disk[32];
 	double secs = (double)elapsed_ns / 1e9;
-	uint64_t seen, rec, lost, total_lost = 0;
 
 	trace_writer__stats(r->w, &st);
 	for (int i = 0; i < EBT_NPROBES; i++)
-		if (probes__attached(r->probes, i) && !drain__counts(r->drain, i, &seen, &rec, &lost))
-			total_lost += lost;
+		if (record_session__attached(r->session, i) &&
+		    !record_session__counts(r->session, i, &c))
+			total_lost += c.lost;
 	fprintf(stderr, RECORD_NAME ": %llu events in %.1f s (%.0f/s), %llu lost, %s on disk (%.1fx), %s%s\n",
-		(unsigned long long)drain__recorded(r->drain), secs,
-		secs > 0 ? (double)drain__recorded(r->drain) / secs : 0.0,
+		(unsigned long long)events, secs, secs > 0 ? (double)events / secs : 0.0,
 		(unsigned long long)total_lost, units__format_size(st.bytes_written, disk, sizeof(disk)),
 		st.bytes_written ? (double)st.bytes_raw / (double)st.bytes_written : 0.0,
 		r->o.output, r->o.segment_size ? ".NNNN" : "");
 	for (int i = 0; i < EBT_NPROBES; i++) {
-		if (!probes__attached(r->probes, i) || drain__counts(r->drain, i, &seen, &rec, &lost))
+		if (!record_session__attached(r->session, i) ||
+		    record_session__counts(r->session, i, &c))
 			continue;
 		fprintf(stderr, "  %-9s %llu seen, %llu recorded, %llu lost\n", probe__name(i),
-			(unsigned long long)seen, (unsigned long long)rec, (unsigned long long)lost);
+			(unsigned long long)c.seen, (unsigned long long)c.recorded,
+			(unsigned long long)c.lost);
 	}
 	fprintf(stderr, "  recorder CPU while recording: %.3f s (%.0f ns per event)\n", (double)cpu / 1e9,
 		events ? (double)cpu / (double)events : 0.0);
@@ -542,21 +522,23 @@ static void summary(struct recorder *r, uint64_t elapsed_ns)
 /* seen = recorded + lost for every probe, into the closing metadata. */
 static void write_closing_meta(struct recorder *r)
 {
-	uint64_t seen, rec, lost;
+	struct record_counts c;
 	char key[64];
 
 	for (int i = 0; i < EBT_NPROBES; i++) {
-		if (!probes__attached(r->probes, i) || drain__counts(r->drain, i, &seen, &rec, &lost))
+		if (!record_session__attached(r->session, i) ||
+		    record_session__counts(r->session, i, &c))
 			continue;
 		snprintf(key, sizeof(key), "probe.%s.seen", probe__name(i));
-		set_meta_u64(r->w, key, seen);
+		set_meta_u64(r->w, key, c.seen);
 		snprintf(key, sizeof(key), "probe.%s.recorded", probe__name(i));
-		set_meta_u64(r->w, key, rec);
+		set_meta_u64(r->w, key, c.recorded);
 		snprintf(key, sizeof(key), "probe.%s.lost", probe__name(i));
-		set_meta_u64(r->w, key, lost);
-		if (seen != rec + lost)
+		set_meta_u64(r->w, key, c.lost);
+		if (c.seen != c.recorded + c.lost)
 			fail("probe %s: %llu events seen but %llu recorded and %llu lost", probe__name(i),
-			     (unsigned long long)seen, (unsigned long long)rec, (unsigned long long)lost);
+			     (unsigned long long)c.seen, (unsigned long long)c.recorded,
+			     (unsigned long long)c.lost);
 	}
 }
 
@@ -567,23 +549,6 @@ static int exit_code_of(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 1;
-}
-
-static void configure(struct recorder *r)
-{
-	struct ebt_config *c = probes__config(r->probes);
-
-	memset(c, 0, sizeof(*c));
-	c->self_tgid = (uint32_t)getpid();
-	c->filter_pid = r->o.npids || r->o.command;
-	if (r->o.comm) {
-		strncpy(c->comm, r->o.comm, sizeof(c->comm) - 1);
-		c->filter_comm = 1;
-	}
-	c->filter_port = r->o.port;
-	c->syscall_events = r->o.min_latency_set;
-	c->min_latency_ns = r->o.min_latency_ns;
-	c->wakeup_bytes = r->o.ring_size / 4;
 }
 
 int main(int argc, char **argv)
@@ -610,24 +575,26 @@ int main(int argc, char **argv)
 			return fail("%s", msg), 1;
 	}
 
-	struct probes_opts po = {
-		.enabled = r.o.probes,
+	uint32_t cmd_pid = r.child ? (uint32_t)child__pid(r.child) : 0;
+	struct record_session_opts so = {
+		.sz = sizeof(so),
+		.probes = r.o.probes,
 		.ring_size = r.o.ring_size,
-		.follow = r.o.npids || r.o.command,
+		.pids = r.child ? &cmd_pid : r.o.pids,
+		.npids = r.child ? 1 : (size_t)r.o.npids,
+		/* the dashboard's pid filter follows children too */
+		.follow = r.o.tui,
+		.comm = r.o.comm,
+		.port = r.o.port,
+		.syscall_events = r.o.min_latency_set,
+		.min_latency_ns = r.o.min_latency_ns,
 		.quiet = r.o.quiet,
 		.verbose = r.o.verbose,
 	};
-	memcpy(po.force, r.o.force, sizeof(po.force));
-	r.probes = probes__open(&po, msg, sizeof(msg));
-	if (!r.probes) {
+	memcpy(so.force, r.o.force, sizeof(so.force));
+	r.session = record_session__open(&so, msg, sizeof(msg));
+	if (!r.session) {
 		fail("%s", msg);
-		goto cleanup;
-	}
-	configure(&r);
-	for (int i = 0; i < r.o.npids; i++)
-		probes__pid_add(r.probes, r.o.pids[i]);
-	if (r.child && probes__pid_add(r.probes, (uint32_t)child__pid(r.child))) {
-		fail("cannot add the command to the pid filter: %s", strerror(errno));
 		goto cleanup;
 	}
 
@@ -652,7 +619,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	attached = probes__attach(r.probes, msg, sizeof(msg));
+	attached = record_session__attach(r.session, msg, sizeof(msg));
 	if (attached < 0) {
 		fail("%s", msg);
 		goto cleanup;
@@ -662,27 +629,14 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	write_start_meta(&r, argc, argv);
-	err = schemas__register(r.w, &r.types);
+	err = record_session__set_writer(r.session, r.w);
 	if (err) {
 		fail("cannot register record types: %s", trace_strerror(err));
 		goto cleanup;
 	}
-	r.drain = drain__new(r.w, &r.types, r.probes);
-	if (!r.drain) {
-		fail("cannot read the ring buffer: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (probes__hist_fd(r.probes) >= 0) {
-		r.hist = hist__new(probes__hist_fd(r.probes), r.types.syscall_hist);
-		if (!r.hist) {
-			fail("cannot read the syscall histograms: %s", strerror(errno));
-			goto cleanup;
-		}
-	}
 	if (r.o.tui) {
-		uint32_t cmd_pid = r.child ? (uint32_t)child__pid(r.child) : 0;
-		struct tui_opts to = { .output = r.o.output, .w = r.w, .probes = r.probes,
-				       .drain = r.drain, .pids = r.child ? &cmd_pid : r.o.pids,
+		struct tui_opts to = { .output = r.o.output, .w = r.w, .session = r.session,
+				       .pids = r.child ? &cmd_pid : r.o.pids,
 				       .npids = r.child ? 1 : r.o.npids, .comm = r.o.comm };
 
 		r.tui = tui__open(&to, msg, sizeof(msg));
@@ -693,7 +647,12 @@ int main(int argc, char **argv)
 	}
 	start = clock__mono_ns();
 	r.cpu_start_ns = cpu_ns();
-	err = write_segment_start(&r);
+	msg[0] = 0;
+	err = record_session__start(r.session, msg, sizeof(msg));
+	if (err && msg[0]) {
+		fail("%s", msg);
+		goto cleanup;
+	}
 	if (err)
 		goto write_error;
 	if (r.child && child__go(r.child, msg, sizeof(msg))) {
@@ -707,7 +666,7 @@ int main(int argc, char **argv)
 
 	next_tick = start + TICK_NS;
 	for (;;) {
-		int n = drain__poll(r.drain, DRAIN_INTERVAL_MS);
+		int n = record_session__poll(r.session, DRAIN_INTERVAL_MS);
 
 		if (n < 0) {
 			err = n;
@@ -738,14 +697,15 @@ int main(int argc, char **argv)
 			next_tick += TICK_NS;
 			if (next_tick <= now)
 				next_tick = now + TICK_NS;
-			err = periodic(&r);
+			err = record_session__tick(r.session);
 			if (err)
 				goto write_error;
 			if (progress) {
 				trace_writer__stats(r.w, &st);
-				cur = (struct progress_sample){ now - start, drain__recorded(r.drain),
-								drain__lost(r.drain), st.bytes_raw,
-								st.bytes_written };
+				cur = (struct progress_sample){ now - start,
+								record_session__recorded(r.session),
+								record_session__lost(r.session),
+								st.bytes_raw, st.bytes_written };
 				progress__line(&cur, &prev);
 				prev = cur;
 			}
@@ -755,20 +715,8 @@ int main(int argc, char **argv)
 	stopped_at = clock__mono_ns();
 	tui__close(r.tui);
 	r.tui = NULL;
-	/* Stop: no new events, then every submitted one drained. Programs
-	 * still running when their link goes are done within a grace period. */
-	probes__detach(r.probes);
-	{
-		struct timespec grace = { 0, 20 * 1000 * 1000 };
-
-		nanosleep(&grace, NULL);
-	}
-	do
-		err = drain__consume(r.drain);
-	while (err > 0);
-	if (err < 0)
-		goto write_error;
-	err = periodic(&r);
+	/* Stop: no new events, then every submitted one drained. */
+	err = record_session__stop(r.session);
 	if (err)
 		goto write_error;
 	r.cpu_stop_ns = cpu_ns();
@@ -783,7 +731,7 @@ write_error:
 	tui__close(r.tui);
 	r.tui = NULL;
 	r.cpu_stop_ns = cpu_ns();
-	probes__detach(r.probes);
+	record_session__stop(r.session);
 	if (progress)
 		progress__clear_line();
 	report_write_error(&r, err);
@@ -811,7 +759,7 @@ finish:
 	}
 	if (!r.o.quiet && why)
 		fprintf(stderr, RECORD_NAME ": stopped: %s\n", why);
-	if (!r.o.quiet && stopped_clean && r.drain)
+	if (!r.o.quiet && stopped_clean)
 		summary(&r, stopped_at - start);
 	err = trace_writer__close(r.w);
 	r.w = NULL;
@@ -824,15 +772,17 @@ finish:
 	rc = stopped_clean ? 0 : 1;
 	if (r.child && stopped_clean)
 		rc = exit_code_of(status);
+	/* What was written is a trace, whatever happened: it goes into the
+	 * index, and a failure to index it is only a warning. */
+	if (!r.o.no_index)
+		record_index__add(r.o.output, r.o.quiet);
 
 cleanup:
 	tui__close(r.tui);
 	if (r.child && !child_done)
 		child__stop(r.child, &status);
 	trace_writer__close(r.w);
-	hist__free(r.hist);
-	drain__free(r.drain);
-	probes__close(r.probes);
+	record_session__close(r.session);
 	child__free(r.child);
 	return rc;
 }

@@ -228,6 +228,8 @@ struct probes *probes__open(const struct probes_opts *opts, char *err, size_t er
 		return NULL;
 	}
 	p->opts = *opts;
+	if (!p->opts.name)
+		p->opts.name = RECORD_NAME;
 	p->ring_fd = p->counters_fd = p->config_fd = p->pids_fd = -1;
 	p->config = MAP_FAILED;
 
@@ -275,6 +277,23 @@ int probes__pid_add(struct probes *p, uint32_t pid)
 	uint8_t one = 1;
 
 	return bpf_map_update_elem(p->pids_fd, &pid, &one, BPF_ANY) ? -errno : 0;
+}
+
+int probes__pid_remove(struct probes *p, uint32_t pid)
+{
+	return bpf_map_delete_elem(p->pids_fd, &pid) ? -errno : 0;
+}
+
+int probes__pid_clear(struct probes *p)
+{
+	uint32_t key;
+
+	/* The first key each time: deleting while walking would restart the
+	 * walk anyway when the deleted key was the cursor. */
+	while (!bpf_map_get_next_key(p->pids_fd, NULL, &key))
+		if (bpf_map_delete_elem(p->pids_fd, &key) && errno != ENOENT)
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
 }
 
 static bool tracepoint_exists(const char *target)
@@ -484,7 +503,7 @@ static int attach_one(struct probes *p, int probe)
 	}
 	if (!err) {
 		if (!p->opts.quiet)
-			fprintf(stderr, RECORD_NAME ": probe %s: %s\n", ops->name,
+			fprintf(stderr, "%s: probe %s: %s\n", p->opts.name, ops->name,
 				p->probe[probe].strategy);
 		return 0;
 	}
@@ -497,7 +516,7 @@ static int attach_one(struct probes *p, int probe)
 	}
 	if (asprintf(&p->probe[probe].strategy, "unavailable: %s", reasons) < 0)
 		p->probe[probe].strategy = NULL;
-	fprintf(stderr, RECORD_NAME ": probe %s unavailable: %s\n", ops->name, reasons);
+	fprintf(stderr, "%s: probe %s unavailable: %s\n", p->opts.name, ops->name, reasons);
 	return err;
 }
 

@@ -80,7 +80,7 @@ static void join_cmdline(char *buf, ssize_t n)
 			buf[i] = ' ';
 }
 
-int procscan__write(struct trace_writer *w)
+int procscan__write(struct drain *d)
 {
 	static char buf[4096];
 	long ticks = sysconf(_SC_CLK_TCK);
@@ -114,7 +114,7 @@ int procscan__write(struct trace_writer *w)
 		if (n > 0)
 			join_cmdline(p.cmdline, n);
 		close(pfd);
-		err = trace_writer__process(w, &p);
+		err = drain__emit(d, RECORD_PROCESS, &p, now);
 		if (err)
 			break;
 		count++;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ebpf-record's internal interfaces, one section per file of record/.
- * Not installed; compiles on its own.
+ * ebpf-record's internal interfaces, one section per file of record/
+ * (record/session.h is the library they make up). Not installed; compiles
+ * on its own.
  */
 #ifndef EBPFTRACE_RECORD_H
 #define EBPFTRACE_RECORD_H
@@ -12,7 +13,10 @@
 #include <sys/types.h>
 
 #include "bpf/events.h"
+#include "record/session.h"
 
+struct drain;
+struct trace_calibration;
 struct trace_writer;
 
 #define RECORD_NAME "ebpf-record"
@@ -29,6 +33,7 @@ struct probes_opts {
 	const char *force[EBT_NPROBES];
 	bool quiet;           /* no strategy lines on stderr */
 	bool verbose;         /* libbpf's messages (verifier logs) on stderr */
+	const char *name;     /* what the lines on stderr begin with */
 };
 
 const char *probe__name(int probe);
@@ -45,6 +50,10 @@ struct probes *probes__open(const struct probes_opts *opts, char *err, size_t er
 /* The live configuration (mmapped map): changes apply at the next event. */
 struct ebt_config *probes__config(struct probes *p);
 int probes__pid_add(struct probes *p, uint32_t pid);
+/* -ENOENT when pid is not in the set. */
+int probes__pid_remove(struct probes *p, uint32_t pid);
+/* Empties the set. */
+int probes__pid_clear(struct probes *p);
 /* Loads and attaches every enabled probe with the first strategy that
  * works, reporting each choice on stderr. Returns how many probes are
  * attached; -errno for a failure that concerns them all. */
@@ -73,43 +82,52 @@ int syscalls__nr(const char *name);
 
 /* ---- schemas.c: trace record types from bpf/events.h ------------------- */
 
-struct record_types {
-	int kind[EBT_NKINDS]; /* type id per enum ebt_kind, 0 when absent */
-	int syscall_hist;
-	int syscall_name;
-};
-
-/* Registers every record type; returns 0 or a negative errno. */
-int schemas__register(struct trace_writer *w, struct record_types *t);
-int schemas__write_syscall_names(struct trace_writer *w, const struct record_types *t,
-				 uint64_t ts);
+/* Registers every record type on w: ids[type] is w's id for each type of
+ * enum ebt_kind and enum record_type. 0 or a negative errno. */
+int schemas__register(struct trace_writer *w, int ids[RECORD_NTYPES]);
 
 /* ---- calibrate.c ------------------------------------------------------- */
 
 uint64_t clock__boot_ns(void);
 uint64_t clock__mono_ns(void);
-/* Writes the tightest of a few (boottime, realtime) samples. */
-int calibrate__write(struct trace_writer *w);
+/* The tightest of a few (boottime, realtime) samples. */
+void calibrate__sample(struct trace_calibration *out);
 
 /* ---- procscan.c -------------------------------------------------------- */
 
-/* Writes a `process` record per process in /proc; returns how many, or a
- * negative errno from the writer. */
-int procscan__write(struct trace_writer *w);
+/* Emits a `process` record per process in /proc; returns how many, or a
+ * negative errno from the writer or the consumer. */
+int procscan__write(struct drain *d);
 
 /* ---- drain.c ----------------------------------------------------------- */
 
+/* Where records go: the trace being written and/or a consumer. */
+struct record_sink {
+	struct trace_writer *w;	 /* or NULL */
+	int ids[RECORD_NTYPES];	 /* w's type id of each record type */
+	record_consumer_fn fn;	 /* or NULL */
+	void *ctx;
+};
+
 struct drain;
 
-struct drain *drain__new(struct trace_writer *w, const struct record_types *types,
-			 struct probes *p);
+/* Maps the ring (ring_size bytes, a power of two) of map ring_fd; sink is
+ * copied. NULL and errno set on failure. */
+struct drain *drain__new(int ring_fd, uint64_t ring_size, int counters_fd,
+			 const struct record_sink *sink);
 void drain__free(struct drain *d);
+/* Records from now on go to fn (NULL: none). */
+void drain__set_consumer(struct drain *d, record_consumer_fn fn, void *ctx);
+/* The epoll fd that waits for the kernel's wake-ups. */
+int drain__fd(const struct drain *d);
 /* Waits up to timeout_ms for a wake-up, then consumes everything in the
- * ring. Returns records consumed, or a negative errno (writer error). */
+ * ring. Returns records consumed, or a negative errno (sink error). */
 int drain__poll(struct drain *d, int timeout_ms);
-/* Consumes what is in the ring without waiting. */
-int drain__consume(struct drain *d);
-/* Writes a `lost` record per probe and CPU whose drop counter grew. */
+/* Consumes up to max records (0: all) without waiting. */
+int drain__consume(struct drain *d, uint64_t max);
+/* Sends one record the recorder made (not from the ring) to the sink. */
+int drain__emit(struct drain *d, int type, const void *rec, uint64_t ts);
+/* Emits a `lost` record per probe and CPU whose drop counter grew. */
 int drain__sample_lost(struct drain *d);
 /* Totals since start, per probe. */
 int drain__counts(struct drain *d, int probe, uint64_t *seen, uint64_t *recorded,
@@ -121,11 +139,11 @@ uint64_t drain__lost(const struct drain *d);
 
 struct hist_snap;
 
-struct hist_snap *hist__new(int map_fd, int type_id);
+struct hist_snap *hist__new(int map_fd);
 void hist__free(struct hist_snap *h);
-/* Writes a `syscall_hist` record per syscall whose histogram changed since
+/* Emits a `syscall_hist` record per syscall whose histogram changed since
  * the last snapshot, or per non-empty one when all is set. */
-int hist__write(struct hist_snap *h, struct trace_writer *w, bool all);
+int hist__write(struct hist_snap *h, struct drain *d, bool all);
 
 /* ---- child.c: -- COMMAND ----------------------------------------------- */
 
@@ -155,6 +173,13 @@ struct progress_sample {
 /* The once-a-second line (stderr is a terminal). */
 void progress__line(const struct progress_sample *now, const struct progress_sample *prev);
 void progress__clear_line(void);
+
+/* ---- index.c: the default session index -------------------------------- */
+
+/* Adds the recording at path (a file or the base of its segments) to the
+ * user's default session index; a failure is reported as a warning on
+ * stderr and returned. quiet: no line on success. */
+int record_index__add(const char *path, bool quiet);
 
 /* ---- units.c ----------------------------------------------------------- */
 

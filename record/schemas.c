@@ -92,6 +92,7 @@ static const struct trace_field_desc tcp_life_fields[] = {
 	F(ebt_tcp_life, comm, STR, NONE),
 	F(ebt_tcp_life, saddr, BYTES, IPADDR),
 	F(ebt_tcp_life, daddr, BYTES, IPADDR),
+	F(ebt_tcp_life, uid, U32, NONE),
 };
 
 static const struct trace_field_desc udp_fields[] = {
@@ -107,6 +108,7 @@ static const struct trace_field_desc udp_fields[] = {
 	F(ebt_udp, comm, STR, NONE),
 	F(ebt_udp, saddr, BYTES, IPADDR),
 	F(ebt_udp, daddr, BYTES, IPADDR),
+	F(ebt_udp, uid, U32, NONE),
 };
 
 static const struct trace_field_desc exec_fields[] = {
@@ -134,7 +136,28 @@ static const struct trace_field_desc exit_fields[] = {
 	F(ebt_exit, comm, STR, NONE),
 };
 
-static const struct trace_schema_desc kind_schemas[EBT_NKINDS] = {
+/* The format's own types, as the public structs of format/trace.h lay
+ * them out: what a consumer gets (the writer has its own descriptions). */
+static const struct trace_field_desc lost_fields[] = {
+	F(trace_lost, ts, U64, TIME),
+	F(trace_lost, since_ns, U64, BOOTTIME),
+	F(trace_lost, count, U64, NONE),
+	F(trace_lost, cpu, U32, NONE),
+	F(trace_lost, probe, STR, NONE),
+};
+
+static const struct trace_field_desc process_fields[] = {
+	F(trace_process, ts, U64, TIME),
+	F(trace_process, start_ns, U64, BOOTTIME),
+	F(trace_process, pid, U32, PID),
+	F(trace_process, ppid, U32, PID),
+	F(trace_process, uid, U32, NONE),
+	F(trace_process, gid, U32, NONE),
+	F(trace_process, comm, STR, NONE),
+	F(trace_process, cmdline, STR, NONE),
+};
+
+static const struct trace_schema_desc schemas[RECORD_NTYPES] = {
 	[EBT_KIND_OPEN] = SCHEMA("open", ebt_open, open_fields),
 	[EBT_KIND_SYSCALL] = SCHEMA("syscall", ebt_syscall, syscall_fields),
 	[EBT_KIND_TCP_STATE] = SCHEMA("tcp_state", ebt_tcp_state, tcp_state_fields),
@@ -143,52 +166,29 @@ static const struct trace_schema_desc kind_schemas[EBT_NKINDS] = {
 	[EBT_KIND_EXEC] = SCHEMA("exec", ebt_exec, exec_fields),
 	[EBT_KIND_FORK] = SCHEMA("fork", ebt_fork, fork_fields),
 	[EBT_KIND_EXIT] = SCHEMA("exit", ebt_exit, exit_fields),
+	[RECORD_SYSCALL_HIST] = SCHEMA("syscall_hist", ebt_syscall_hist, syscall_hist_fields),
+	[RECORD_SYSCALL_NAME] = SCHEMA("syscall_name", ebt_syscall_name, syscall_name_fields),
+	[RECORD_LOST] = SCHEMA("lost", trace_lost, lost_fields),
+	[RECORD_PROCESS] = SCHEMA("process", trace_process, process_fields),
 };
 
-static const struct trace_schema_desc hist_schema =
-	SCHEMA("syscall_hist", ebt_syscall_hist, syscall_hist_fields);
-static const struct trace_schema_desc name_schema =
-	SCHEMA("syscall_name", ebt_syscall_name, syscall_name_fields);
+const struct trace_schema_desc *record_type__desc(int type)
+{
+	return type > 0 && type < RECORD_NTYPES ? &schemas[type] : NULL;
+}
 
-int schemas__register(struct trace_writer *w, struct record_types *t)
+int schemas__register(struct trace_writer *w, int ids[RECORD_NTYPES])
 {
 	int id;
 
-	memset(t, 0, sizeof(*t));
-	for (int k = 1; k < EBT_NKINDS; k++) {
-		id = trace_writer__add_type(w, &kind_schemas[k]);
+	memset(ids, 0, RECORD_NTYPES * sizeof(ids[0]));
+	for (int t = 1; t < RECORD_LOST; t++) {
+		id = trace_writer__add_type(w, &schemas[t]);
 		if (id < 0)
 			return id;
-		t->kind[k] = id;
+		ids[t] = id;
 	}
-	id = trace_writer__add_type(w, &hist_schema);
-	if (id < 0)
-		return id;
-	t->syscall_hist = id;
-	id = trace_writer__add_type(w, &name_schema);
-	if (id < 0)
-		return id;
-	t->syscall_name = id;
-	return 0;
-}
-
-int schemas__write_syscall_names(struct trace_writer *w, const struct record_types *t,
-				 uint64_t ts)
-{
-	const struct syscall_entry *tab;
-	struct ebt_syscall_name r;
-	size_t n;
-	int err;
-
-	tab = syscalls__table(&n);
-	for (size_t i = 0; i < n; i++) {
-		memset(&r, 0, sizeof(r));
-		r.ts = ts;
-		r.nr = tab[i].nr;
-		strncpy(r.name, tab[i].name, sizeof(r.name) - 1);
-		err = trace_writer__append(w, t->syscall_name, &r, sizeof(r));
-		if (err)
-			return err;
-	}
+	ids[RECORD_LOST] = TRACE_TYPE_LOST;
+	ids[RECORD_PROCESS] = TRACE_TYPE_PROCESS;
 	return 0;
 }

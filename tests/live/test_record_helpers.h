@@ -83,6 +83,16 @@ static inline pid_t run_start_as(struct run *r, const char *const *args, long fs
 
 			setrlimit(RLIMIT_FSIZE, &rl);
 		}
+		/* The session index every recording goes into is the test's
+		 * own, never the index of whoever runs the tests (sudo's
+		 * invoking user included, unless a test plays sudo itself). */
+		setenv("XDG_DATA_HOME", r->dir, 1);
+		setenv("HOME", r->dir, 1);
+		if (!getenv("EBT_TEST_SUDO")) {
+			unsetenv("SUDO_UID");
+			unsetenv("SUDO_GID");
+			unsetenv("SUDO_USER");
+		}
 		if (uid > 0 && (setgid(uid) || setuid(uid)))
 			_exit(126);
 		fexecve(bin, (char *const *)argv, environ);

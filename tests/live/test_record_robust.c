@@ -204,12 +204,14 @@ Test(record_robust, sudo_owner_and_mode)
 	struct run r;
 
 	run_init(&r);
+	setenv("EBT_TEST_SUDO", "1", 1);
 	setenv("SUDO_UID", "4242", 1);
 	setenv("SUDO_GID", "4343", 1);
 	const char *args[] = { "-q", "--probes", "proc", "--", "/bin/true", NULL };
 	cr_assert_eq(run_sync(&r, args), 0, "stderr: %s", slurp(r.err));
 	unsetenv("SUDO_UID");
 	unsetenv("SUDO_GID");
+	unsetenv("EBT_TEST_SUDO");
 	cr_assert_eq(stat(r.trace, &st), 0);
 	cr_assert_eq(st.st_uid, 4242);
 	cr_assert_eq(st.st_gid, 4343);

@@ -76,7 +76,7 @@ static void start(struct tmux *t, const struct dir *d, const char *args)
 	char script[2048];
 
 	snprintf(script, sizeof(script),
-		 "trap : INT TERM HUP; %s --tui %s -o %s; echo \"exit=$?\"; "
+		 "trap : INT TERM HUP; %s --tui --no-index %s -o %s; echo \"exit=$?\"; "
 		 "stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; "
 		 "echo '<stty'; exec sleep 600",
 		 EBPF_RECORD_BIN, args, d->trace);
@@ -315,52 +315,63 @@ Test(dash_live, a_pid_filter_reaches_the_kernel)
 	struct dir d;
 	char keys[64];
 	const char *wl[] = { WL("wl_exec"), "5", NULL };
-	int go_p, go_q, st;
+	int go_p, go_q, go_r, st;
 
 	dir_make(&d);
 	start(&t, &d, "--probes proc");
-	pid_t p = spawn_waiting(wl, &go_p), q = spawn_waiting(wl, &go_q);
+	pid_t p = spawn_waiting(wl, &go_p), q = spawn_waiting(wl, &go_q), r = spawn_waiting(wl, &go_r);
 	tmux_keys(&t, "f");
 	snprintf(keys, sizeof(keys), "-l %d", (int)p);
 	tmux_keys(&t, keys);
 	tmux_keys(&t, "Enter");
 	snprintf(keys, sizeof(keys), "recording pid %d from now on", (int)p);
 	WAIT_LINE(&t, 1000, keys);
-	EXPECT_LINE(&t, "its children are not followed");
+	EXPECT_LINE(&t, "with the processes it forks from now on");
 	cr_assert_eq(write(go_p, "x", 1), 1);
 	cr_assert_eq(write(go_q, "x", 1), 1);
 	cr_assert_eq(waitpid(p, &st, 0), p);
 	cr_assert_eq(waitpid(q, &st, 0), q);
 	close(go_p);
 	close(go_q);
-	/* p's own exec, fork and exit: its child and q are not recorded. */
-	WAIT_LINE(&t, WAIT, "exit ", " 1 ");
-	WAIT_LINE(&t, WAIT, "exec ", " 1 ");
+	/* p's exec, fork and exit, and its child's exec and exit (followed);
+	 * q is not recorded. */
+	WAIT_LINE(&t, WAIT, "exit ", " 2 ");
+	WAIT_LINE(&t, WAIT, "exec ", " 2 ");
 	WAIT_LINE(&t, WAIT, "fork ", " 1 ");
-	/* Another pid is refused: the first cannot leave the kernel's set. */
+	/* Another pid takes its place: the kernel's set starts over. */
 	tmux_keys(&t, "f");
-	snprintf(keys, sizeof(keys), "-l %d", (int)q);
+	snprintf(keys, sizeof(keys), "-l %d", (int)r);
 	tmux_keys(&t, keys);
 	tmux_keys(&t, "Enter");
-	WAIT_LINE(&t, WAIT, "cannot change the filter: pid", "cannot leave the kernel's pid set");
-	EXPECT_LINE(&t, "filter per recording"); /* the message goes on over the keys' row */
+	snprintf(keys, sizeof(keys), "recording pid %d from now on", (int)r);
+	WAIT_LINE(&t, WAIT, keys);
+	cr_assert_eq(write(go_r, "x", 1), 1);
+	cr_assert_eq(waitpid(r, &st, 0), r);
+	close(go_r);
 	quit_and_check(&t, "q");
 
-	struct trace_reader *r = trace_reader__open(d.trace, NULL);
+	struct trace_reader *tr = trace_reader__open(d.trace, NULL);
 	struct trace_event ev;
-	int of_p = 0, of_q = 0;
-	cr_assert_not_null(r);
-	while (trace_reader__next(r, &ev) == 0) {
+	int of[3] = { 0 }, children_of[3] = { 0 };
+	const pid_t who[3] = { p, q, r };
+	cr_assert_not_null(tr);
+	while (trace_reader__next(tr, &ev) == 0) {
 		const struct trace_field_desc *pid = trace_schema__find_field(ev.schema, "pid");
+		const struct trace_field_desc *ppid = trace_schema__find_field(ev.schema, "ppid");
 
 		if (ev.type < TRACE_TYPE_FIRST_USER || !pid)
 			continue;
-		of_p += trace_field__u64(pid, ev.data, 0) == (uint64_t)p;
-		of_q += trace_field__u64(pid, ev.data, 0) == (uint64_t)q;
+		for (int i = 0; i < 3; i++) {
+			of[i] += trace_field__u64(pid, ev.data, 0) == (uint64_t)who[i];
+			children_of[i] += ppid && trace_field__u64(ppid, ev.data, 0) == (uint64_t)who[i];
+		}
 	}
-	trace_reader__close(r);
-	cr_expect_eq(of_p, 3, "p's exec, fork and exit");
-	cr_expect_eq(of_q, 0, "q was recorded after the pid filter");
+	trace_reader__close(tr);
+	cr_expect_eq(of[0], 3, "p's exec, fork and exit");
+	cr_expect_eq(children_of[0], 2, "p's child's exec and exit");
+	cr_expect_eq(of[1] + children_of[1], 0, "q was recorded after the pid filter");
+	cr_expect_eq(of[2], 3, "r's exec, fork and exit, after the filter changed to it");
+	cr_expect_eq(children_of[2], 2, "r's child's exec and exit");
 	tmux_stop(&t);
 	dir_remove(&d);
 }
