@@ -16,7 +16,6 @@ SYSCALL_TABLE := $(BUILD)/record/syscall_table.h
 # query/build.mk and replay/build.mk are read after this file.
 RECORD_QUERY_LIBS := $(BUILD)/lib/libebpfquery.a $(BUILD)/lib/libebpfreplay.a
 
-LIBRARIES += $(LIBEBPFRECORD)
 BINS += $(EBPF_RECORD)
 
 # The build host's syscall table, from <asm/unistd.h>.
@@ -83,3 +82,7 @@ $(BUILD)/bench/bench_record_count: $(BUILD)/tests/bench/bench_record_count.o $(L
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LIBS_FORMAT) -o $@
+
+# The public C API and the reference tracers' APIs, built on libebpfrecord
+# (api/build.mk guards against being read twice).
+include api/build.mk

@@ -6,15 +6,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -345,37 +342,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Root, or CAP_BPF and CAP_PERFMON in the effective set. */
-static bool privileged(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-	const int cap_perfmon = 38, cap_bpf = 39;
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return (data[cap_perfmon / 32].effective & (1u << (cap_perfmon % 32))) &&
-	       (data[cap_bpf / 32].effective & (1u << (cap_bpf % 32)));
-}
-
-static int preflight(const struct options *o)
-{
-	if (!privileged())
-		return fail("need root, or CAP_BPF and CAP_PERFMON, to load BPF programs: run it with sudo");
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return fail("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): it needs CONFIG_DEBUG_INFO_BTF=y");
-	if (access("/sys/kernel/tracing/events", F_OK)) {
-		if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
-			return fail("tracefs is not mounted at /sys/kernel/tracing and mounting it failed (%s): mount it with 'mount -t tracefs nodev /sys/kernel/tracing'",
-				    strerror(errno));
-		if (!o->quiet)
-			fprintf(stderr, RECORD_NAME ": mounted tracefs at /sys/kernel/tracing (it stays mounted)\n");
-	}
-	return 0;
-}
-
 static void set_meta_u64(struct trace_writer *w, const char *key, uint64_t v)
 {
 	char buf[32];
@@ -564,8 +530,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &r.o))
 		return 2;
-	if (preflight(&r.o))
-		return 1;
+	if (record_session__preflight(RECORD_NAME, r.o.quiet, msg, sizeof(msg)))
+		return fail("%s", msg), 1;
 	setup_signals();
 	progress = !r.o.quiet && !r.o.tui && isatty(STDERR_FILENO);
 

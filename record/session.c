@@ -6,10 +6,13 @@
  * delivered to a writer and/or a consumer.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +31,7 @@ struct record_session {
 	struct hist_snap *hist;
 	struct trace_calibration cal;
 	bool hist_all; /* a new segment: snapshot every histogram */
-	bool started, stopped;
+	bool started, detached, stopped;
 };
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
@@ -43,6 +46,49 @@ static void say(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+/* Root, or CAP_BPF and CAP_PERFMON in the effective set. */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	const int cap_perfmon = 38, cap_bpf = 39;
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return (data[cap_perfmon / 32].effective & (1u << (cap_perfmon % 32))) &&
+	       (data[cap_bpf / 32].effective & (1u << (cap_bpf % 32)));
+}
+
+int record_session__preflight(const char *name, bool quiet, char *err, size_t errlen)
+{
+	if (!privileged()) {
+		say(err, errlen, "need root, or CAP_BPF and CAP_PERFMON, to load BPF programs: run it "
+		    "with sudo");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		say(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): it "
+		    "needs CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	if (access("/sys/kernel/tracing/events", F_OK)) {
+		if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+			int e = errno;
+
+			say(err, errlen, "tracefs is not mounted at /sys/kernel/tracing and mounting it "
+			    "failed (%s): mount it with 'mount -t tracefs nodev /sys/kernel/tracing'",
+			    strerror(e));
+			return -e;
+		}
+		if (!quiet)
+			fprintf(stderr, "%s: mounted tracefs at /sys/kernel/tracing (it stays mounted)\n",
+				name ? name : RECORD_NAME);
+	}
+	return 0;
 }
 
 struct record_session *record_session__open(const struct record_session_opts *opts, char *err,
@@ -277,18 +323,27 @@ void record_session__calibration(const struct record_session *s, struct trace_ca
 	*out = s->cal;
 }
 
-int record_session__stop(struct record_session *s)
+void record_session__detach(struct record_session *s)
 {
 	struct timespec grace = { 0, GRACE_NS };
+
+	if (s->detached)
+		return;
+	s->detached = true;
+	/* Programs still running when their link goes are done within a
+	 * grace period: then every event they submitted is in the ring. */
+	probes__detach(s->probes);
+	nanosleep(&grace, NULL);
+}
+
+int record_session__stop(struct record_session *s)
+{
 	int err;
 
 	if (!s->drain || s->stopped)
 		return s->drain ? 0 : -EINVAL;
 	s->stopped = true;
-	/* No new events, then every submitted one drained: programs still
-	 * running when their link goes are done within a grace period. */
-	probes__detach(s->probes);
-	nanosleep(&grace, NULL);
+	record_session__detach(s);
 	do
 		err = drain__consume(s->drain, 0);
 	while (err > 0);

@@ -74,6 +74,12 @@ struct record_session_opts {
 
 struct record_session;
 
+/* What recording needs from this process and kernel: privileges (root, or
+ * CAP_BPF and CAP_PERFMON), BTF, tracefs (mounted here when it is not; a
+ * line on stderr says so unless quiet). 0, or a negative errno with what
+ * to do in err. */
+int record_session__preflight(const char *name, bool quiet, char *err, size_t errlen);
+
 /* Creates the shared maps and applies the filters; nothing is attached
  * yet. NULL with errno and a message in err. */
 struct record_session *record_session__open(const struct record_session_opts *opts, char *err,
@@ -113,6 +119,9 @@ int record_session__fd(const struct record_session *s);
 int record_session__tick(struct record_session *s);
 /* The latest (boottime, realtime) pair, sampled at start and each tick. */
 void record_session__calibration(const struct record_session *s, struct trace_calibration *out);
+/* Detaches every program and waits for the ones running to finish: no
+ * new event comes; those in the ring are still to drain. */
+void record_session__detach(struct record_session *s);
 /* Detaches every program, waits for the ones running to finish, drains
  * the rest and ticks a last time (every histogram). Records are no longer
  * produced; counters stay readable. */

@@ -70,7 +70,7 @@ start_tracer() {
 		tracer_pid=$!; wait_for "$tmp/$name.err" ready ;;
 	record)
 		local probes=opens; [ "$wl" = tcp ] && probes=tcp
-		/usr/bin/time -f '%U %S' -o "$tmp/$name.cpu" "$REC" -o "$out" --probes "$probes" 2>"$tmp/$name.err" &
+		/usr/bin/time -f '%U %S' -o "$tmp/$name.cpu" "$REC" -o "$out" --no-index --probes "$probes" 2>"$tmp/$name.err" &
 		tracer_pid=$!; wait_for "$tmp/$name.err" "recording to" ;;
 	perf)
 		local ev="-e syscalls:sys_enter_openat -e syscalls:sys_exit_openat"
