@@ -83,7 +83,7 @@ $(API_UDP_SAMPLES): $(API_SAMPLE_DIR)/%: $(BUILD)/samples/api/%.o $(LIBEBPFUDP) 
 
 # ---- tests ----------------------------------------------------------------------
 
-API_TEST_FLAGS := -DSRCDIR='"$(abspath .)"' -DSAMPLE_DIR='"$(abspath $(API_SAMPLE_DIR))"' \
+API_TEST_FLAGS := -DSRCDIR='"$(abspath .)"' -DVERSION_STRING='"$(VERSION)"' -DSAMPLE_DIR='"$(abspath $(API_SAMPLE_DIR))"' \
 		  -DWORKLOAD_DIR='"$(abspath $(BUILD))/samples/workloads"' \
 		  -DEBPF_RECORD_BIN='"$(abspath $(EBPF_RECORD))"'
 

@@ -56,9 +56,12 @@ LIVE_TESTS += $(RECORD_LIVE_TESTS)
 
 $(patsubst %.c,$(BUILD)/%.o,$(RECORD_LIVE_SRCS)): CFLAGS += \
 	-DEBPF_RECORD_BIN='"$(abspath $(EBPF_RECORD))"' \
+	-DEBPF_QUERY_BIN='"$(abspath $(BUILD))/bin/ebpf-query"' \
 	-DWORKLOAD_DIR='"$(abspath $(BUILD))/samples/workloads"'
 
-$(RECORD_LIVE_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/live/%.o $(LIBEBPFTRACE) | $(EBPF_RECORD) $(WORKLOADS)
+# (ebpf-query by name: query/build.mk is read later.)
+$(RECORD_LIVE_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/live/%.o $(LIBEBPFTRACE) | $(EBPF_RECORD) \
+		      $(WORKLOADS) $(BUILD)/bin/ebpf-query
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$^) $(LIBS_FORMAT) $(LIBS_TEST) -o $@
