@@ -30,3 +30,32 @@ build-fuzz/fuzz_replay_query: tests/fuzz/fuzz_replay_query.c $(REL_FUZZ_QUERY) $
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(REL_FUZZ_FLAGS) $< $(REL_FUZZ_QUERY) $(REL_FUZZ_FORMAT) $(LIBS_SQLITE) \
 		$(LIBS_FORMAT) -lm -o $@
+
+# ---- the suite ----------------------------------------------------------------
+# build/tests/ebt-reliability: one program, run as root (README.md here). It
+# links the format library (to read traces back) and nothing of the
+# recorder: it runs the programs as a user would.
+REL_SRCS := $(filter-out %/README.md,$(wildcard tests/reliability/*.c))
+REL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(REL_SRCS))
+REL_BIN := $(BUILD)/tests/ebt-reliability
+
+$(REL_OBJS): CFLAGS += -DSRCDIR='"$(abspath .)"'
+
+$(REL_BIN): $(REL_OBJS) $(LIBEBPFTRACE)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(REL_OBJS) $(LIBEBPFTRACE) $(LIBS_FORMAT) -o $@
+
+# `make reliability` (RELIABILITY=short for CI, under ~10 minutes on 2
+# cores; default full: an 11-minute long run, 15 minutes of fuzzing per
+# target, 100 kills). Needs the sanitizer build (build-san/) and the
+# fuzzers, built here when missing or stale.
+RELIABILITY ?= full
+.PHONY: reliability-deps
+reliability-deps:
+	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=build-san build-san/bin/ebpf-record \
+		build-san/bin/ebpf-replay build-san/bin/ebpf-query
+	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+
+reliability: $(REL_BIN) $(WORKLOADS) reliability-deps
+RELIABILITY_RUN = $(REL_BIN) --$(RELIABILITY) --build $(BUILD) $(RELIABILITY_ARGS)
