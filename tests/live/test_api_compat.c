@@ -78,6 +78,8 @@ static pid_t start_consumer(const char *consumer, const char *path, const char *
 		dup2(o, 1);
 		dup2(e, 2);
 		unsetenv("EBPF_TRACE_REPLAY");
+		/* stdbuf preloads its library: under SAN=1, ASan must allow it */
+		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
 		execlp("stdbuf", "stdbuf", "-oL", consumer, (char *)NULL);
 		_exit(127);
 	}
@@ -132,6 +134,7 @@ static unsigned run_workload(const char *const *argv, unsigned *second)
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		dup2(fd, 1);
+		plain_workload_env();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}

@@ -45,6 +45,7 @@ static int run_capture(const char *const *argv, char *out, size_t size)
 	if (pid == 0) {
 		dup2(p[1], 1);
 		close(p[0]);
+		plain_workload_env();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -74,6 +75,7 @@ static pid_t spawn_waiting(const char *const *argv, int *go)
 		if (read(p[0], &c, 1) != 1)
 			_exit(126);
 		dup2(null, 1);
+		plain_workload_env();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}

@@ -158,6 +158,14 @@ static inline void run_wait_ready(struct run *r)
 	cr_assert_fail("the recorder did not start within 30 s; stderr: %s", slurp(r->err));
 }
 
+/* A workload runs as built: with `make SAN=1` it is instrumented too, and
+ * LeakSanitizer's check at exit forks a tracer (one more fork, exec and
+ * exit than the workload does). */
+static inline void plain_workload_env(void)
+{
+	setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+}
+
 /* ---- reading traces -------------------------------------------------- */
 
 static inline struct trace_reader *trace_open(const char *path)
