@@ -94,8 +94,8 @@ $(BUILD)/%.o: %.c
 
 # ---- tests ----------------------------------------------------------------
 
-.PHONY: test test-unit test-live check-layering
-test: test-unit test-live check-layering
+.PHONY: test test-unit test-live check-layering check-install
+test: test-unit test-live check-layering check-install
 
 test-unit: $(UNIT_TESTS)
 	$(Q)scripts/run-tests unit $(UNIT_TESTS)
@@ -105,6 +105,10 @@ test-live: $(LIVE_TESTS) $(BINS)
 
 check-layering: $(BINS)
 	$(Q)scripts/check-layering $(BUILD)
+
+# make install, then the samples built against it with pkg-config alone.
+check-install: all
+	$(Q)scripts/check-install $(BUILD)
 
 # ---- benchmarks, fuzzing ----------------------------------------------------
 
