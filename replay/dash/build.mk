@@ -47,11 +47,13 @@ $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/tui/test_dash_*.c)): CFLAGS += \
 	-DEBPF_RECORD_BIN='"$(abspath $(EBPF_RECORD))"' \
 	-DWORKLOAD_DIR='"$(abspath $(BUILD))/samples/workloads"'
 
-$(DASH_TUI_REPLAY): $(BUILD)/tests/%: $(BUILD)/tests/tui/%.o $(REPLAY_TESTLIB) $(LIBEBPFREPLAY) \
-		    $(LIBEBPFTRACE) | $(EBPF_REPLAY)
+# The replay one formats what it expects with the dashboard's own number
+# formatting (fmt.c), hence libebpfdash.
+$(DASH_TUI_REPLAY): $(BUILD)/tests/%: $(BUILD)/tests/tui/%.o $(REPLAY_TESTLIB) $(LIBEBPFDASH) \
+		    $(LIBEBPFREPLAY) $(LIBEBPFTRACE) | $(EBPF_REPLAY)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_REPLAY) $(LIBS_TEST) -o $@
+	$(Q)$(CC) $(LDFLAGS) $< $(REPLAY_TESTLIB) $(LIBS_DASH) $(LIBS_TEST) -o $@
 
 # (The workloads by name: samples/build.mk, which lists them, is read
 # after this file.)
