@@ -467,9 +467,10 @@ static void replay_meta(struct dash *d, const char *const *paths, size_t n)
 	struct trace_reader *r = dash_player__reader(d->pl);
 	const char *v, *probes = trace_reader__meta(r, 0, "probes");
 
-	v = trace_reader__meta(r, 0, "host.name");
+	/* The recorder's keys (format/FORMAT.md, "Metadata"). */
+	v = trace_reader__meta(r, 0, "host.hostname");
 	snprintf(d->hostname, sizeof(d->hostname), "%s", v ? v : "(unknown)");
-	v = trace_reader__meta(r, 0, "host.kernel");
+	v = trace_reader__meta(r, 0, "host.kernel_release");
 	snprintf(d->kernel, sizeof(d->kernel), "%s", v ? v : "(unknown)");
 	if (n > 1)
 		snprintf(d->title, sizeof(d->title), "REPLAY %s (+%zu files)", paths[0], n - 1);
