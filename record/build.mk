@@ -57,11 +57,12 @@ LIVE_TESTS += $(RECORD_LIVE_TESTS)
 $(patsubst %.c,$(BUILD)/%.o,$(RECORD_LIVE_SRCS)): CFLAGS += \
 	-DEBPF_RECORD_BIN='"$(abspath $(EBPF_RECORD))"' \
 	-DEBPF_QUERY_BIN='"$(abspath $(BUILD))/bin/ebpf-query"' \
+	-DEBPF_REPLAY_BIN='"$(abspath $(BUILD))/bin/ebpf-replay"' \
 	-DWORKLOAD_DIR='"$(abspath $(BUILD))/samples/workloads"'
 
-# (ebpf-query by name: query/build.mk is read later.)
+# (ebpf-query and ebpf-replay by name: their build.mk are read later.)
 $(RECORD_LIVE_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/live/%.o $(LIBEBPFTRACE) | $(EBPF_RECORD) \
-		      $(WORKLOADS) $(BUILD)/bin/ebpf-query
+		      $(WORKLOADS) $(BUILD)/bin/ebpf-query $(BUILD)/bin/ebpf-replay
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o %.a,$^) $(LIBS_FORMAT) $(LIBS_TEST) -o $@

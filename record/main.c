@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "format/trace.h"
 #include "record/record.h"
 #include "record/tui.h"
+#include "replay/redact.h"
 
 #ifndef VERSION
 #define VERSION "dev"
@@ -48,6 +50,8 @@ struct options {
 	bool verbose;
 	bool tui;
 	bool no_index;
+	bool redact;
+	const char *redact_key;
 	const char *force[EBT_NPROBES];
 	char **command;
 };
@@ -58,6 +62,8 @@ struct recorder {
 	struct record_session *session;
 	struct child *child;
 	struct tui *tui;
+	struct redactor *redactor;     /* --redact */
+	struct redact_sink *redacted;  /* the session's consumer then, not its writer */
 	uint64_t cpu_start_ns, cpu_stop_ns; /* the recording's own CPU time */
 };
 
@@ -105,6 +111,13 @@ static void usage(FILE *f)
 		"      --tui                the dashboard, live: rates, syscall latencies, TCP\n"
 		"                           connections, lost events; filters by pid or comm\n"
 		"                           without reloading (h in it lists the keys)\n"
+		"      --redact             write the trace redacted, for a bug report: paths,\n"
+		"                           command lines, addresses, the hostname and boot id\n"
+		"                           become keyed hashes (as ebpf-replay --redact does);\n"
+		"                           numbers, times, ports, sizes and task names stay\n"
+		"      --redact-key FILE    the key (32 hex digits; made when FILE does not\n"
+		"                           exist): one key gives the same hashes in every\n"
+		"                           trace; without it a random key, used once\n"
 		"      --no-index           do not add the recording to your session index\n"
 		"                           (by default it is, for ebpf-query with no trace\n"
 		"                           named: ~/.local/share/ebpf-trace/sessions.db, under\n"
@@ -210,7 +223,7 @@ static int parse_pids(const char *list, struct options *o)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_PROBES = 256, OPT_MIN_LAT, OPT_RING, OPT_SEGMENT, OPT_KEEP, OPT_FLUSH,
-	       OPT_STRATEGY, OPT_PORT, OPT_TUI, OPT_NO_INDEX };
+	       OPT_STRATEGY, OPT_PORT, OPT_TUI, OPT_NO_INDEX, OPT_REDACT, OPT_REDACT_KEY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -226,6 +239,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "strategy", required_argument, NULL, OPT_STRATEGY },
 		{ "tui", no_argument, NULL, OPT_TUI },
 		{ "no-index", no_argument, NULL, OPT_NO_INDEX },
+		{ "redact", no_argument, NULL, OPT_REDACT },
+		{ "redact-key", required_argument, NULL, OPT_REDACT_KEY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -304,6 +319,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_NO_INDEX:
 			o->no_index = true;
 			break;
+		case OPT_REDACT:
+			o->redact = true;
+			break;
+		case OPT_REDACT_KEY:
+			o->redact_key = optarg;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -330,6 +351,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return fail("no output file: use -o FILE (see " RECORD_NAME " --help)");
 	if (o->keep && !o->segment_size)
 		return fail("--keep needs --segment-size: it keeps the newest N segments");
+	if (o->redact_key && !o->redact)
+		return fail("--redact-key goes with --redact: add --redact to record redacted");
+	if (o->redact && o->tui)
+		return fail("--redact and --tui do not combine (the dashboard would show what the "
+			    "trace hides): record with --redact, then watch the trace with "
+			    "ebpf-replay --tui");
 	if (optind < argc)
 		o->command = argv + optind;
 	if (o->command && o->npids)
@@ -342,17 +369,24 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static void set_meta_u64(struct trace_writer *w, const char *key, uint64_t v)
+/* Every metadata value goes through here: with --redact, redacted. */
+static int set_meta(struct recorder *r, const char *key, const char *value)
+{
+	if (r->redacted)
+		return redact_sink__set_meta(r->redacted, key, value);
+	return trace_writer__set_meta(r->w, key, value);
+}
+
+static void set_meta_u64(struct recorder *r, const char *key, uint64_t v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	trace_writer__set_meta(w, key, buf);
+	set_meta(r, key, buf);
 }
 
 static void write_start_meta(struct recorder *r, int argc, char **argv)
 {
-	struct trace_writer *w = r->w;
 	char buf[1024], key[64];
 	size_t len = 0;
 
@@ -360,14 +394,14 @@ static void write_start_meta(struct recorder *r, int argc, char **argv)
 		if (r->o.probes & (1u << i))
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "",
 						probe__name(i));
-	trace_writer__set_meta(w, "probes", buf);
+	set_meta(r, "probes", buf);
 	for (int i = 0; i < EBT_NPROBES; i++) {
 		const char *s = record_session__strategy(r->session, i);
 
 		if (!s)
 			continue;
 		snprintf(key, sizeof(key), "probe.%s", probe__name(i));
-		trace_writer__set_meta(w, key, s);
+		set_meta(r, key, s);
 	}
 	if (r->o.npids || r->o.command) {
 		len = 0;
@@ -377,36 +411,105 @@ static void write_start_meta(struct recorder *r, int argc, char **argv)
 			for (int i = 0; i < r->o.npids && len < sizeof(buf); i++)
 				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u",
 							len ? "," : "", r->o.pids[i]);
-		trace_writer__set_meta(w, "filter.pid", buf);
+		set_meta(r, "filter.pid", buf);
 	}
 	if (r->o.comm)
-		trace_writer__set_meta(w, "filter.comm", record_session__comm(r->session));
+		set_meta(r, "filter.comm", record_session__comm(r->session));
 	if (r->o.min_latency_set)
-		set_meta_u64(w, "filter.min_latency_ns", r->o.min_latency_ns);
+		set_meta_u64(r, "filter.min_latency_ns", r->o.min_latency_ns);
 	if (r->o.port)
-		set_meta_u64(w, "filter.port", r->o.port);
-	set_meta_u64(w, "record.ring_size", r->o.ring_size);
+		set_meta_u64(r, "filter.port", r->o.port);
+	set_meta_u64(r, "record.ring_size", r->o.ring_size);
 	if (r->o.command) {
 		len = 0;
 		for (char **a = r->o.command; *a && len < sizeof(buf); a++)
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", *a);
-		trace_writer__set_meta(w, "record.command", buf);
+		set_meta(r, "record.command", buf);
 	}
 	len = 0;
 	for (int i = 0; i < argc && len < sizeof(buf); i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "", argv[i]);
-	trace_writer__set_meta(w, "record.cmdline", buf);
-	trace_writer__set_meta(w, "record.version", VERSION);
+	set_meta(r, "record.cmdline", buf);
+	set_meta(r, "record.version", VERSION);
+}
+
+/* --redact: the key (the file's, or a random one used once) and the
+ * redactor. uid, gid: the owner of a key file made here (the trace's). */
+static int redact_open(struct recorder *r, int64_t uid, int64_t gid)
+{
+	const char *path = r->o.redact_key;
+	uint8_t key[REDACT_KEY_SIZE];
+	bool created = false;
+	int err;
+
+	err = path ? redact_key__load(path, key, &created) : redact_key__random(key);
+	if (err == -EINVAL)
+		return fail("%s holds no redaction key: a key is 32 hex digits (e.g. from 'head -c16 "
+			    "/dev/urandom | xxd -p'), or name a file that does not exist yet to have "
+			    "one made", path);
+	if (err)
+		return fail("cannot %s the redaction key%s%s: %s", path ? "read" : "make",
+			    path ? " " : "", path ? path : "", strerror(-err));
+	if (created) {
+		if (uid >= 0 && lchown(path, (uid_t)uid, (gid_t)gid))
+			fprintf(stderr, RECORD_NAME ": warning: cannot give the new key %s to uid %lld: "
+				"%s\n", path, (long long)uid, strerror(errno));
+		if (!r->o.quiet)
+			fprintf(stderr, RECORD_NAME ": made a new redaction key in %s: record or redact "
+				"other traces with it to get the same hashes; never attach it\n", path);
+	}
+	r->redactor = redactor__new(key);
+	explicit_bzero(key, sizeof(key));
+	if (!r->redactor)
+		return fail("out of memory");
+	return 0;
+}
+
+/* The writer's own host metadata (FORMAT.md), replaced by its redacted
+ * value before anything is written, and the key's id. */
+static int redact_host_meta(struct recorder *r)
+{
+	struct utsname u;
+	char id[64] = "";
+	FILE *f;
+	int err = 0;
+
+	if (uname(&u) == 0)
+		err = set_meta(r, "host.hostname", u.nodename);
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (fgets(id, sizeof(id), f))
+			id[strcspn(id, "\n")] = 0;
+		fclose(f);
+		if (!err)
+			err = set_meta(r, "host.boot_id", id);
+	}
+	if (!err)
+		err = set_meta(r, "redact.key_id", redactor__key_id(r->redactor));
+	return err;
+}
+
+/* With --redact the session has no writer: its calibrations go here. */
+static int write_calibration(struct recorder *r)
+{
+	struct trace_calibration cal;
+
+	if (!r->redacted)
+		return 0;
+	record_session__calibration(r->session, &cal);
+	return trace_writer__calibrate(r->w, &cal);
 }
 
 /* What every new segment begins with after the format's own header. */
 static int on_segment(struct trace_writer *w, uint32_t segment, void *ctx)
 {
 	struct recorder *r = ctx;
+	int err;
 
 	(void)w;
 	(void)segment;
-	return record_session__segment_start(r->session);
+	err = record_session__segment_start(r->session);
+	return err ? err : write_calibration(r);
 }
 
 static bool stop_is_clean(int err)
@@ -496,11 +599,11 @@ static void write_closing_meta(struct recorder *r)
 		    record_session__counts(r->session, i, &c))
 			continue;
 		snprintf(key, sizeof(key), "probe.%s.seen", probe__name(i));
-		set_meta_u64(r->w, key, c.seen);
+		set_meta_u64(r, key, c.seen);
 		snprintf(key, sizeof(key), "probe.%s.recorded", probe__name(i));
-		set_meta_u64(r->w, key, c.recorded);
+		set_meta_u64(r, key, c.recorded);
 		snprintf(key, sizeof(key), "probe.%s.lost", probe__name(i));
-		set_meta_u64(r->w, key, c.lost);
+		set_meta_u64(r, key, c.lost);
 		if (c.seen != c.recorded + c.lost)
 			fail("probe %s: %llu events seen but %llu recorded and %llu lost", probe__name(i),
 			     (unsigned long long)c.seen, (unsigned long long)c.recorded,
@@ -579,10 +682,20 @@ int main(int argc, char **argv)
 		wo.uid = strtol(getenv("SUDO_UID"), NULL, 10);
 		wo.gid = strtol(getenv("SUDO_GID"), NULL, 10);
 	}
+	if (r.o.redact && redact_open(&r, wo.uid, wo.gid))
+		goto cleanup;
 	r.w = trace_writer__open(r.o.output, &wo);
 	if (!r.w) {
 		fail("cannot write %s: %s", r.o.output, trace_strerror(-errno));
 		goto cleanup;
+	}
+	if (r.redactor) {
+		r.redacted = redact_sink__new(r.w, r.redactor);
+		err = r.redacted ? redact_host_meta(&r) : -errno;
+		if (err) {
+			fail("cannot set up redaction: %s", trace_strerror(err));
+			goto cleanup;
+		}
 	}
 
 	attached = record_session__attach(r.session, msg, sizeof(msg));
@@ -595,7 +708,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	write_start_meta(&r, argc, argv);
-	err = record_session__set_writer(r.session, r.w);
+	err = r.redacted ? record_session__set_consumer(r.session, redact_sink__record, r.redacted)
+			 : record_session__set_writer(r.session, r.w);
 	if (err) {
 		fail("cannot register record types: %s", trace_strerror(err));
 		goto cleanup;
@@ -619,6 +733,8 @@ int main(int argc, char **argv)
 		fail("%s", msg);
 		goto cleanup;
 	}
+	if (!err)
+		err = write_calibration(&r);
 	if (err)
 		goto write_error;
 	if (r.child && child__go(r.child, msg, sizeof(msg))) {
@@ -627,7 +743,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (!r.o.quiet && !r.tui)
-		fprintf(stderr, RECORD_NAME ": recording to %s%s\n", r.o.output,
+		fprintf(stderr, RECORD_NAME ": recording to %s%s%s%s\n", r.o.output,
+			r.redactor ? ", redacted with key id " : "",
+			r.redactor ? redactor__key_id(r.redactor) : "",
 			r.o.command ? "" : "; Ctrl-C to stop");
 
 	next_tick = start + TICK_NS;
@@ -664,6 +782,8 @@ int main(int argc, char **argv)
 			if (next_tick <= now)
 				next_tick = now + TICK_NS;
 			err = record_session__tick(r.session);
+			if (!err)
+				err = write_calibration(&r);
 			if (err)
 				goto write_error;
 			if (progress) {
@@ -683,6 +803,8 @@ int main(int argc, char **argv)
 	r.tui = NULL;
 	/* Stop: no new events, then every submitted one drained. */
 	err = record_session__stop(r.session);
+	if (!err)
+		err = write_calibration(&r);
 	if (err)
 		goto write_error;
 	r.cpu_stop_ns = cpu_ns();
@@ -721,7 +843,7 @@ finish:
 		char buf[16];
 
 		snprintf(buf, sizeof(buf), "%d", status);
-		trace_writer__set_meta(r.w, "record.exit_status", buf);
+		set_meta(&r, "record.exit_status", buf);
 	}
 	if (!r.o.quiet && why)
 		fprintf(stderr, RECORD_NAME ": stopped: %s\n", why);
@@ -749,6 +871,8 @@ cleanup:
 		child__stop(r.child, &status);
 	trace_writer__close(r.w);
 	record_session__close(r.session);
+	redact_sink__free(r.redacted);
+	redactor__free(r.redactor);
 	child__free(r.child);
 	return rc;
 }

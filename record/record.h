@@ -16,6 +16,7 @@
 #include "record/session.h"
 
 struct drain;
+struct redactor;
 struct trace_calibration;
 struct trace_writer;
 
@@ -180,6 +181,20 @@ void progress__clear_line(void);
  * user's default session index; a failure is reported as a warning on
  * stderr and returned. quiet: no line on success. */
 int record_index__add(const char *path, bool quiet);
+
+/* ---- redact_sink.c: --redact ------------------------------------------ */
+
+struct redact_sink;
+
+/* Writes to w through r (both borrowed, to outlive the sink): registers
+ * every record type on w. NULL and errno set on failure. */
+struct redact_sink *redact_sink__new(struct trace_writer *w, struct redactor *r);
+void redact_sink__free(struct redact_sink *k);
+/* The session's consumer (record_consumer_fn, ctx the sink): the record,
+ * redacted, to the writer; the writer's error stops the drain. */
+int redact_sink__record(void *ctx, const struct record_event *ev);
+/* A metadata value, redacted, to the writer. */
+int redact_sink__set_meta(struct redact_sink *k, const char *key, const char *value);
 
 /* ---- units.c ----------------------------------------------------------- */
 
