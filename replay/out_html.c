@@ -51,6 +51,20 @@ static void short_ns(char *buf, size_t size, double ns)
 		snprintf(buf, size, "%.3g s", ns / 1e9);
 }
 
+/* A time axis tick at secs, in the unit its step is written in: "2 ms"
+ * rather than "0.002 s". */
+static void tick_time(char *buf, size_t size, double secs, double step)
+{
+	if (step >= 1)
+		snprintf(buf, size, "%.6g s", secs);
+	else if (step >= 1e-3)
+		snprintf(buf, size, "%.6g ms", secs * 1e3);
+	else if (step >= 1e-6)
+		snprintf(buf, size, "%.6g µs", secs * 1e6);
+	else
+		snprintf(buf, size, "%.6g ns", secs * 1e9);
+}
+
 static void short_count(char *buf, size_t size, double v)
 {
 	if (v >= 1e6)
@@ -113,26 +127,48 @@ static void summary(struct replay_ctx *c, FILE *f, const struct report_host *h)
 		fprintf(f, " CPUs");
 	}
 	fprintf(f, "</td></tr>\n");
-	if (h->command[0]) {
-		fprintf(f, "<tr><th>Command</th><td><code>");
-		esc(f, h->command);
-		fprintf(f, "</code>%s%s</td></tr>\n", h->exit_status[0] ? " &middot; exit status " : "",
-			h->exit_status);
+	/* Each recording's command: several traces merged are several runs. */
+	for (size_t i = 0; i < report_nrecordings(c); i++) {
+		uint16_t file = report_recording_file(c, i);
+		const char *cmd = trace_reader__meta(c->r, file, "record.command");
+		const char *st = trace_reader__meta(c->r, file, "record.exit_status");
+
+		if (!cmd)
+			continue;
+		fprintf(f, "<tr><th>%s</th><td><code>", i ? "" : "Command");
+		esc(f, cmd);
+		fprintf(f, "</code>");
+		if (st) {
+			fprintf(f, " &middot; exit status ");
+			esc(f, st);
+		}
+		if (report_nrecordings(c) > 1) {
+			fprintf(f, " <span class=\"sub\">(");
+			esc(f, trace_reader__file_path(c->r, file));
+			fprintf(f, ")</span>");
+		}
+		fprintf(f, "</td></tr>\n");
 	}
 	uint64_t first = timeline__first_ns(c->timeline), last = timeline__last_ns(c->timeline);
 	int64_t r1 = ctx_realtime(c, 0, first), r2 = ctx_realtime(c, 0, last);
 	if (r1 && r2) {
-		fmt_datetime(a, sizeof(a), r1, false);
-		fmt_datetime(b, sizeof(b), r1, true);
-		fprintf(f, "<tr><th>Start</th><td>%s<br><span class=\"sub\">%s</span></td></tr>\n", a, b);
-		fmt_datetime(a, sizeof(a), r2, false);
-		fmt_datetime(b, sizeof(b), r2, true);
-		fprintf(f, "<tr><th>End</th><td>%s<br><span class=\"sub\">%s</span></td></tr>\n", a, b);
+		for (int end = 0; end < 2; end++) {
+			fmt_datetime(a, sizeof(a), end ? r2 : r1, false);
+			fmt_datetime(b, sizeof(b), end ? r2 : r1, true);
+			fprintf(f, "<tr><th>%s</th><td>%s", end ? "End" : "Start", a);
+			/* UTC below local time, unless local time is UTC. */
+			if (strcmp(a, b))
+				fprintf(f, "<br><span class=\"sub\">%s</span>", b);
+			fprintf(f, "</td></tr>\n");
+		}
 	}
 	fmt_duration(d, sizeof(d), last - first);
 	fprintf(f, "<tr><th>Duration</th><td>%s</td></tr>\n", d);
-	fprintf(f, "<tr><th>Events</th><td>%" PRIu64 " in %" PRIu64 " chunks</td></tr>\n",
-		timeline__total(c->timeline), st.chunks);
+	uint64_t books = report_bookkeeping_total(c);
+	fprintf(f, "<tr><th>Events</th><td>%" PRIu64 " kernel events", timeline__total(c->timeline) - books);
+	if (books)
+		fprintf(f, " and %" PRIu64 " records of the recorder's bookkeeping", books);
+	fprintf(f, ", in %" PRIu64 " chunk%s</td></tr>\n", st.chunks, st.chunks == 1 ? "" : "s");
 	fprintf(f, "<tr><th>Lost</th><td>%" PRIu64 "%s</td></tr></table>\n",
 		lost_analysis__total(c->lost),
 		lost_analysis__total(c->lost) ? "" : " <span class=\"ok\">(none: every event seen was recorded)</span>");
@@ -144,7 +180,9 @@ static void summary(struct replay_ctx *c, FILE *f, const struct report_host *h)
 		fprintf(f, "<tr><td>");
 		esc(f, timeline__type_name(c->timeline, i));
 		fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">", n);
-		if (secs > 0)
+		if (report_bookkeeping(timeline__type_name(c->timeline, i)))
+			fprintf(f, "<span class=\"sub\">bookkeeping</span>");
+		else if (secs > 0)
 			fprintf(f, "%.1f", n / secs);
 		else
 			fprintf(f, "-");
@@ -166,20 +204,15 @@ static void summary(struct replay_ctx *c, FILE *f, const struct report_host *h)
 				if (*h == ',')
 					fputs("<wbr>", f);
 			}
+			char seen[32], rec[32], lost[32];
 			fprintf(f, "</code></td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
-				report_probe_count(c, name, "seen"), report_probe_count(c, name, "recorded"),
-				report_probe_count(c, name, "lost"));
+				report_probe_count(c, name, "seen", seen, sizeof(seen)),
+				report_probe_count(c, name, "recorded", rec, sizeof(rec)),
+				report_probe_count(c, name, "lost", lost, sizeof(lost)));
 		}
 		fprintf(f, "</table></div>\n");
 	}
 	fprintf(f, "</div>\n");
-}
-
-/* Records the recorder writes about itself, not kernel activity. */
-static bool bookkeeping(const char *type)
-{
-	return !strcmp(type, "syscall_name") || !strcmp(type, "process") ||
-	       !strcmp(type, "syscall_hist");
 }
 
 /* Events per second over time, one line per type, red marks where events
@@ -188,7 +221,7 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 {
 	struct timeline *t = c->timeline;
 	size_t nb = timeline__nbuckets(t), nt = timeline__ntypes(t);
-	const double W = 1200, H = 300, L = 80, R = 20, T = 20, B = 50;
+	const double W = 1200, H = 300, L = 80, R = 40, T = 20, B = 50;
 	double secs = timeline__bucket_ns(t) / 1e9, max = 0;
 
 	fprintf(f, "<h2>Event rate</h2>\n");
@@ -198,10 +231,14 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 	}
 	for (size_t b = 0; b < nb; b++)
 		for (size_t k = 0; k < nt; k++)
-			if (!bookkeeping(timeline__type_name(t, k)) && timeline__count(t, b, k) / secs > max)
+			if (!report_bookkeeping(timeline__type_name(t, k)) && timeline__count(t, b, k) / secs > max)
 				max = timeline__count(t, b, k) / secs;
 	double ystep = nice_step(max > 0 ? max : 1), ymax = ceil((max > 0 ? max : 1) / ystep) * ystep;
-	double span = nb * secs, xstep = nice_step(span);
+	/* Buckets are aligned on multiples of their width: the first one
+	 * begins up to a bucket before the first event, which the ticks
+	 * count from. */
+	double span = nb * secs, off = (timeline__first_ns(t) - timeline__start_ns(t)) / 1e9;
+	double xstep = nice_step(span);
 	double pw = W - L - R, ph = H - T - B;
 
 	fprintf(f, "<svg width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
@@ -214,11 +251,13 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", L, W - R, py, py,
 			L - 6, py + 4, lab);
 	}
-	for (double x = 0; x <= span + 1e-9; x += xstep) {
-		double px = L + x / span * pw;
+	for (double x = 0; x + off <= span + 1e-9; x += xstep) {
+		double px = L + (x + off) / span * pw;
+		char lab[32];
+		tick_time(lab, sizeof(lab), x, xstep);
 		fprintf(f, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g s</text>\n", px, px, T + ph,
-			T + ph + 5, px, T + ph + 19, x);
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px, px, T + ph,
+			T + ph + 5, px, T + ph + 19, lab);
 	}
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", L, W - R,
 		T + ph, T + ph);
@@ -237,21 +276,29 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 				"stroke-width=\"2\" stroke-dasharray=\"4 3\"><title>%" PRIu64
 				" events lost</title></line>\n", px, px, T, T + ph, timeline__lost(t, b));
 		}
-	for (size_t k = 0; k < nt && k < 8; k++) {
-		if (bookkeeping(timeline__type_name(t, k)))
+	/* Every kind of kernel event gets a line (colours repeat past the
+	 * palette, the legend tells them apart by order). */
+	size_t ncolors = sizeof(colors) / sizeof(colors[0]), line = 0;
+	for (size_t k = 0; k < nt; k++) {
+		if (report_bookkeeping(timeline__type_name(t, k)))
 			continue;
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"", colors[k]);
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"",
+			colors[line++ % ncolors]);
+		/* Steps, flat over each bucket: the rate is a count per bucket,
+		 * and a few buckets joined point to point would draw peaks. */
 		for (size_t b = 0; b < nb; b++) {
-			double v = timeline__count(t, b, k) / secs;
-			fprintf(f, "%.1f,%.1f ", L + (b + 0.5) / nb * pw, T + ph - v / ymax * ph);
+			double v = timeline__count(t, b, k) / secs, y = T + ph - v / ymax * ph;
+			fprintf(f, "%.1f,%.1f %.1f,%.1f ", L + (double)b / nb * pw, y,
+				L + (b + 1.0) / nb * pw, y);
 		}
 		fprintf(f, "\"/>\n");
 	}
 	fprintf(f, "</svg>\n<div>");
-	for (size_t k = 0; k < nt && k < 8; k++) {
-		if (bookkeeping(timeline__type_name(t, k)))
+	line = 0;
+	for (size_t k = 0; k < nt; k++) {
+		if (report_bookkeeping(timeline__type_name(t, k)))
 			continue;
-		fprintf(f, "<span style=\"color:%s\">&#9632;</span> ", colors[k]);
+		fprintf(f, "<span style=\"color:%s\">&#9632;</span> ", colors[line++ % ncolors]);
 		esc(f, timeline__type_name(t, k));
 		fprintf(f, " &nbsp; ");
 	}
@@ -389,6 +436,16 @@ static void opens_tables(struct replay_ctx *c, FILE *f)
 	fprintf(f, "</table></div></div>\n");
 }
 
+/* Exact below 100 KiB, so that a connection's 1000 and 2000 bytes do not
+ * read "1000 B" and "2.0 KiB" side by side. */
+static void chart_bytes(char *buf, size_t size, uint64_t v)
+{
+	if (v < 100 * 1024)
+		snprintf(buf, size, "%" PRIu64 " B", v);
+	else
+		fmt_bytes(buf, size, v);
+}
+
 static void tcp_chart(struct replay_ctx *c, FILE *f)
 {
 	struct tcp_totals tt;
@@ -420,21 +477,42 @@ static void tcp_chart(struct replay_ctx *c, FILE *f)
 	uint64_t t0 = timeline__first_ns(c->timeline), t1 = timeline__last_ns(c->timeline);
 	if (t1 <= t0)
 		t1 = t0 + 1;
-	double span = (t1 - t0) / 1e9, xstep = nice_step(span);
+	/* The axis spans the connections shown, not the whole trace: short
+	 * connections in a long trace would be slivers at one edge. Ticks
+	 * still count from the trace's first event. */
+	uint64_t a = t1, b = t0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t s = rows[i]->start_ns && rows[i]->start_ns > t0 ? rows[i]->start_ns : t0;
+		uint64_t e = (rows[i]->flags & TCP_CONN_CLOSED) ? rows[i]->end_ns : t1;
+		if (s < a)
+			a = s;
+		if (e > b)
+			b = e;
+	}
+	if (b <= a) {
+		a = t0;
+		b = t1;
+	}
+	uint64_t pad = (b - a) / 20;
+	a = a - t0 > pad ? a - pad : t0;
+	b = t1 - b > pad ? b + pad : t1;
+	double from = (a - t0) / 1e9, span = (b - a) / 1e9, xstep = nice_step(span);
 	const double W = 1200, L = 330, R = 230, row = 22, T = 10;
 	double pw = W - L - R, H = T + n * row + 44;
 	fprintf(f, "<svg width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
 		"aria-label=\"TCP connection lifetimes\">\n<defs><pattern id=\"hatch\" width=\"6\" "
 		"height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect "
 		"width=\"3\" height=\"6\" fill=\"#59a14f\"/></pattern></defs>\n", W, H, W, H);
-	for (double x = 0; x <= span + 1e-9; x += xstep) {
-		double px = L + x / span * pw;
+	for (double x = ceil(from / xstep - 1e-9) * xstep; x <= from + span + 1e-12; x += xstep) {
+		double px = L + (x - from) / span * pw;
+		char lab[32];
+		tick_time(lab, sizeof(lab), x, xstep);
 		fprintf(f, "<line class=\"gridl\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g s</text>\n", px, px, T,
-			T + n * row, px, T + n * row + 16, x);
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px, px, T,
+			T + n * row, px, T + n * row + 16, lab);
 	}
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time since the first event</text>\n",
-		L + pw / 2, H - 6);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time since the first event "
+		"of the trace</text>\n", L + pw / 2, H - 6);
 	for (size_t i = 0; i < n; i++) {
 		const struct tcp_conn *t = rows[i];
 		double y = T + i * row;
@@ -442,13 +520,13 @@ static void tcp_chart(struct replay_ctx *c, FILE *f)
 		uint64_t e = (t->flags & TCP_CONN_CLOSED) ? t->end_ns : t1;
 		if (e < s)
 			e = s;
-		double x0 = L + (s - t0) / 1e9 / span * pw, x1 = L + (e - t0) / 1e9 / span * pw;
+		double x0 = L + (s - a) / 1e9 / span * pw, x1 = L + (e - a) / 1e9 / span * pw;
 		char r[80], lo[80], dur[32], tx[32], rx[32];
 		report_endpoint(t->family, t->daddr, t->dport, r, sizeof(r));
 		report_endpoint(t->family, t->saddr, t->sport, lo, sizeof(lo));
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", L - 8, y + 15);
 		esc(f, t->comm[0] ? t->comm : "?");
-		fprintf(f, " %u &#8594; %s</text>", t->pid, r);
+		fprintf(f, " %u %s &#8594; %s</text>", t->pid, lo, r);
 		const char *fill = !(t->flags & TCP_CONN_CLOSED) ? "url(#hatch)"
 				   : (t->flags & TCP_CONN_ESTABLISHED) ? "#59a14f" : "#e15759";
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
@@ -458,8 +536,8 @@ static void tcp_chart(struct replay_ctx *c, FILE *f)
 			fmt_duration(dur, sizeof(dur), t->duration_ns);
 		else
 			snprintf(dur, sizeof(dur), "%s", (t->flags & TCP_CONN_CLOSED) ? "?" : "open");
-		fmt_bytes(tx, sizeof(tx), t->tx_bytes);
-		fmt_bytes(rx, sizeof(rx), t->rx_bytes);
+		chart_bytes(tx, sizeof(tx), t->tx_bytes);
+		chart_bytes(rx, sizeof(rx), t->rx_bytes);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\">%s, tx %s, rx %s%s%s</text>\n", W - R + 8, y + 15,
 			dur, tx, rx, *report_tcp_note(t) ? ", " : "", report_tcp_note(t));
 	}

@@ -86,7 +86,11 @@ static void clock_line(struct replay_ctx *c, FILE *f, const char *label, uint64_
 	}
 	fmt_datetime(local, sizeof(local), real, false);
 	fmt_datetime(utc, sizeof(utc), real, true);
-	fprintf(f, "%-11s %s   (%s)\n", label, local, utc);
+	/* UTC beside local time, unless local time is UTC. */
+	if (strcmp(local, utc))
+		fprintf(f, "%-11s %s   (%s)\n", label, local, utc);
+	else
+		fprintf(f, "%-11s %s\n", label, local);
 }
 
 static void summary(struct replay_ctx *c)
@@ -107,10 +111,25 @@ static void summary(struct replay_ctx *c)
 	fprintf(f, "%-11s %s\n", "Host", h.hostname);
 	fprintf(f, "%-11s %s %s%s%s\n", "Kernel", h.kernel, h.machine, h.cpus[0] ? ", CPUs: " : "",
 		h.cpus);
-	if (h.command[0])
-		fprintf(f, "%-11s %s\n", "Command", h.command);
-	if (h.exit_status[0])
-		fprintf(f, "%-11s %s\n", "Exit status", h.exit_status);
+	if (report_nrecordings(c) == 1) {
+		if (h.command[0])
+			fprintf(f, "%-11s %s\n", "Command", h.command);
+		if (h.exit_status[0])
+			fprintf(f, "%-11s %s\n", "Exit status", h.exit_status);
+	} else {
+		/* Several recordings merged: each one's command, not the first's. */
+		for (size_t i = 0; i < report_nrecordings(c); i++) {
+			uint16_t file = report_recording_file(c, i);
+			const char *cmd = trace_reader__meta(c->r, file, "record.command");
+			const char *st = trace_reader__meta(c->r, file, "record.exit_status");
+			fprintf(f, "%-11s %s", i ? "" : "Commands", trace_reader__file_path(c->r, file));
+			if (cmd)
+				fprintf(f, ": %s", cmd);
+			if (st)
+				fprintf(f, " (exit status %s)", st);
+			fprintf(f, "\n");
+		}
+	}
 	uint64_t first = timeline__first_ns(c->timeline), last = timeline__last_ns(c->timeline);
 	if (timeline__total(c->timeline)) {
 		clock_line(c, f, "Start", first);
@@ -123,12 +142,16 @@ static void summary(struct replay_ctx *c)
 	}
 	if (replay_filter__active(c->filter) || c->since_arg || c->until_arg)
 		fprintf(f, "%-11s %s\n", "Filters", report_filters(c, buf, sizeof(buf)));
-	fprintf(f, "%-11s %" PRIu64 " events", "Events", timeline__total(c->timeline));
+	uint64_t books = report_bookkeeping_total(c);
+	fprintf(f, "%-11s %" PRIu64 " events", "Events", timeline__total(c->timeline) - books);
+	if (books)
+		fprintf(f, " and %" PRIu64 " bookkeeping records", books);
+	const char *chunks = st.chunks == 1 ? "chunk" : "chunks";
 	if (st.files_indexed == nfiles)
-		fprintf(f, ", %" PRIu64 " chunks, indexed\n", st.chunks);
+		fprintf(f, ", %" PRIu64 " %s, indexed\n", st.chunks, chunks);
 	else
-		fprintf(f, ", %" PRIu64 " chunks, %zu of %zu file(s) without an index (unfinished?)\n",
-			st.chunks, nfiles - st.files_indexed, nfiles);
+		fprintf(f, ", %" PRIu64 " %s, %zu of %zu file(s) without an index (unfinished?)\n",
+			st.chunks, chunks, nfiles - st.files_indexed, nfiles);
 	if (c->damage_count || st.chunks_bad || st.files_truncated)
 		fprintf(f, "%-11s %" PRIu64 " damaged block(s) skipped (%" PRIu64
 			" bytes), %u file(s) end torn: the rest was replayed\n", "DAMAGE",
@@ -141,8 +164,12 @@ static void summary(struct replay_ctx *c)
 	double secs = last > first ? (last - first) / 1e9 : 0;
 	for (size_t i = 0; i < timeline__ntypes(c->timeline); i++) {
 		uint64_t n = timeline__type_total(c->timeline, i);
-		fprintf(f, "  %-16s %12" PRIu64, timeline__type_name(c->timeline, i), n);
-		if (secs > 0)
+		const char *name = timeline__type_name(c->timeline, i);
+		fprintf(f, "  %-16s %12" PRIu64, name, n);
+		/* The recorder's own records: a snapshot at the start has no rate. */
+		if (report_bookkeeping(name))
+			fprintf(f, " %10s  (bookkeeping)\n", "-");
+		else if (secs > 0)
 			fprintf(f, " %10.1f\n", n / secs);
 		else
 			fprintf(f, " %10s\n", "-");
@@ -159,10 +186,11 @@ static void summary(struct replay_ctx *c)
 		for (size_t i = 0; i < np; i++) {
 			const char *name, *how;
 			report_probe(c, i, &name, &how);
+			char seen[32], rec[32], lost[32];
 			fprintf(f, "  %-10s %12s %12s %10s  %s\n", name,
-				report_probe_count(c, name, "seen"),
-				report_probe_count(c, name, "recorded"),
-				report_probe_count(c, name, "lost"), how);
+				report_probe_count(c, name, "seen", seen, sizeof(seen)),
+				report_probe_count(c, name, "recorded", rec, sizeof(rec)),
+				report_probe_count(c, name, "lost", lost, sizeof(lost)), how);
 		}
 	}
 }
@@ -426,7 +454,7 @@ static void rates_section(struct replay_ctx *c)
 		fprintf(f, "No events.\n");
 		return;
 	}
-	fprintf(f, "%-15s %12s %10s  %s\n", "FROM", "EVENTS/S", "LOST", "");
+	fprintf(f, "%-15s %12s %10s\n", "FROM", "EVENTS/S", "LOST");
 	for (size_t i = 0; i < rr.n; i++) {
 		char when[40];
 		report_clock(c, 0, rr.start_ns + i * rr.width_ns, when, sizeof(when));
@@ -436,7 +464,10 @@ static void rates_section(struct replay_ctx *c)
 			fputc(s < stars ? '*' : ' ', f);
 		fprintf(f, "|%s\n", rr.lost[i] ? " LOST" : "");
 	}
-	fprintf(f, "(rows of %.3f s)\n", rr.width_ns / 1e9);
+	char width[32];
+	fmt_duration(width, sizeof(width), rr.width_ns);
+	fprintf(f, "(rows of %s; kernel events only, the recorder's bookkeeping records are left "
+		"out)\n", width);
 }
 
 void text_report(struct replay_ctx *c)

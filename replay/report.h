@@ -3,6 +3,7 @@
 #ifndef EBPFREPLAY_REPORT_H
 #define EBPFREPLAY_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,16 +22,28 @@ struct report_host {
 void report_host(struct replay_ctx *c, struct report_host *h);
 /* "pid 42, comm nginx, since 2s": the active filters. */
 const char *report_filters(struct replay_ctx *c, char *buf, size_t size);
-/* Probes from the metadata keys probe.<name> of the first file. */
+/* Recordings among the files (segments of one share a session.id), and
+ * the first file of the i-th one, for its command and exit status. */
+size_t report_nrecordings(struct replay_ctx *c);
+uint16_t report_recording_file(struct replay_ctx *c, size_t i);
+/* Probes from the metadata keys probe.<name> of every file, in order of
+ * first appearance. */
 size_t report_nprobes(struct replay_ctx *c);
 void report_probe(struct replay_ctx *c, size_t i, const char **name, const char **how);
-/* The closing counts probe.<name>.seen / .recorded / .lost, or "-". */
-const char *report_probe_count(struct replay_ctx *c, const char *probe, const char *what);
+/* The closing counts probe.<name>.seen / .recorded / .lost summed over the
+ * recordings, in buf, or "-". */
+const char *report_probe_count(struct replay_ctx *c, const char *probe, const char *what,
+			       char *buf, size_t size);
+/* Record types the recorder writes about the recording (the /proc
+ * snapshot, the syscall table, in-kernel histogram snapshots), not kernel
+ * events: they have no rate. */
+bool report_bookkeeping(const char *type);
+uint64_t report_bookkeeping_total(struct replay_ctx *c);
 /* " (probe tcp: unavailable: ...)" or " (probe tcp was not enabled)" or "". */
 const char *report_probe_note(struct replay_ctx *c, const char *probe);
 /* "HH:MM:SS.mmm" wall-clock (local or --utc), or "+1.234s" without a clock. */
 void report_clock(struct replay_ctx *c, uint16_t file, uint64_t ts, char *buf, size_t size);
-/* "10.0.0.1:80", "[::1]:80", "-:0" */
+/* "10.0.0.1:80", "[::1]:80"; "-" when neither address nor port is known */
 void report_endpoint(uint16_t family, const uint8_t *addr, uint16_t port, char *buf, size_t size);
 const char *report_tcp_note(const struct tcp_conn *t);
 /* "code 0", "code 1", "signal 9", "signal 11 (core)" */

@@ -132,3 +132,45 @@ Test(replay_golden, exec_exit_status)
 	      "assert len(p) == 1 and p[0]['exit_code'] == 3 and p[0]['exit_signal'] == 0, p\n"
 	      "assert p[0]['execed'] and p[0]['forked'], p\n");
 }
+
+/* The five samples merged: the summary names each recording's command and
+ * lists the probes of all of them, each with the sum of its counts in the
+ * recordings (not the first file's probes alone). */
+Test(replay_golden, samples_merged_summary)
+{
+	char script[128];
+
+	snprintf(script, sizeof(script), "/tmp/replay-golden-%d.py", (int)getpid());
+	FILE *f = fopen(script, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "import subprocess, sys\n"
+		   "names = ['exec', 'fifo', 'opens', 'tcp', 'udp']\n"
+		   "def run(*paths):\n"
+		   "    return subprocess.run([sys.argv[1], '--utc', '--summary', *paths], check=True,\n"
+		   "                          capture_output=True, text=True).stdout.splitlines()\n"
+		   "def probes(lines):\n"
+		   "    i = next(i for i, l in enumerate(lines) if l.split()[:1] == ['PROBE'])\n"
+		   "    rows = {}\n"
+		   "    for l in lines[i + 1:]:\n"
+		   "        if not l.strip(): break\n"
+		   "        w = l.split()\n"
+		   "        rows[w[0]] = [int(x) for x in w[1:4]]\n"
+		   "    return rows\n"
+		   "paths = ['samples/replay/%%s.trace' %% n for n in names]\n"
+		   "want = {}\n"
+		   "for p in paths:\n"
+		   "    for k, v in probes(run(p)).items():\n"
+		   "        want[k] = [a + b for a, b in zip(want.get(k, [0, 0, 0]), v)]\n"
+		   "merged = run(*paths)\n"
+		   "got = probes(merged)\n"
+		   "assert got == want, (got, want)\n"
+		   "assert set(got) == {'opens', 'syscalls', 'tcp', 'udp', 'proc'}, got\n"
+		   "text = '\\n'.join(merged)\n"
+		   "for p in paths:\n"
+		   "    assert p + ': ' in text, p\n"
+		   "assert 'wl_tcp 3 1000 2000 (exit status 0)' in text, text\n");
+	fclose(f);
+	int rc = sh("cd %s && python3 %s %s", SRCDIR, script, REPLAY_BIN);
+	unlink(script);
+	cr_assert_eq(rc, 0, "the merged summary does not hold every recording's probes and commands");
+}
