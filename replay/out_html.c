@@ -31,6 +31,15 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
+/* "No opens in this trace (probe opens was not enabled)." */
+static void empty_note(struct replay_ctx *c, FILE *f, const char *what, const char *probe)
+{
+	fprintf(f, "<p>");
+	esc(f, what);
+	esc(f, report_probe_note(c, probe));
+	fprintf(f, ".</p>\n");
+}
+
 /* 1, 2 or 5 times a power of ten, about max / 5. */
 static double nice_step(double max)
 {
@@ -51,18 +60,24 @@ static void short_ns(char *buf, size_t size, double ns)
 		snprintf(buf, size, "%.3g s", ns / 1e9);
 }
 
-/* A time axis tick at secs, in the unit its step is written in: "2 ms"
- * rather than "0.002 s". */
-static void tick_time(char *buf, size_t size, double secs, double step)
+/* A time axis tick at secs on an axis of ticks every step up to top
+ * seconds, with the decimals the step needs: "2 ms" rather than
+ * "0.002 s", "2.2431 s" rather than "2.2431e+06 µs". Every tick of an
+ * axis gets the same unit. */
+static void tick_time(char *buf, size_t size, double secs, double step, double top)
 {
-	if (step >= 1)
-		snprintf(buf, size, "%.6g s", secs);
-	else if (step >= 1e-3)
-		snprintf(buf, size, "%.6g ms", secs * 1e3);
-	else if (step >= 1e-6)
-		snprintf(buf, size, "%.6g µs", secs * 1e6);
-	else
-		snprintf(buf, size, "%.6g ns", secs * 1e9);
+	static const char *const unit[] = { "s", "ms", "µs", "ns" };
+	double scale = 1;
+	size_t u = 0;
+
+	/* The largest unit the axis reaches a whole one of. */
+	while (u < 3 && top * scale < 1) {
+		scale *= 1e3;
+		u++;
+	}
+	double v = step * scale;
+	int dec = v >= 1 ? 0 : (int)-floor(log10(v) + 1e-9);
+	snprintf(buf, size, "%.*f %s", dec, secs * scale, unit[u]);
 }
 
 static void short_count(char *buf, size_t size, double v)
@@ -254,7 +269,7 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 	for (double x = 0; x + off <= span + 1e-9; x += xstep) {
 		double px = L + (x + off) / span * pw;
 		char lab[32];
-		tick_time(lab, sizeof(lab), x, xstep);
+		tick_time(lab, sizeof(lab), x, xstep, span - off);
 		fprintf(f, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px, px, T + ph,
 			T + ph + 5, px, T + ph + 19, lab);
@@ -381,7 +396,8 @@ static void latency(struct replay_ctx *c, FILE *f)
 		hist_chart(f, title, h->slots);
 	}
 	if (!ot.count && !n)
-		fprintf(f, "<p>No opens or syscall latencies in this trace.</p>\n");
+		/* The File opens section says whether the probe opens was on. */
+		empty_note(c, f, "No opens or syscall latencies in this trace", "syscalls");
 	fprintf(f, "</div>\n");
 }
 
@@ -392,7 +408,7 @@ static void opens_tables(struct replay_ctx *c, FILE *f)
 	opens_analysis__totals(c->opens, &t);
 	fprintf(f, "<h2>File opens</h2>\n");
 	if (!t.count) {
-		fprintf(f, "<p>No opens in this trace.</p>\n");
+		empty_note(c, f, "No opens in this trace", "opens");
 		return;
 	}
 	fprintf(f, "<p>%" PRIu64 " opens, %" PRIu64 " failed.</p><div class=\"grid\"><div><h3>Top paths</h3>"
@@ -457,7 +473,7 @@ static void tcp_chart(struct replay_ctx *c, FILE *f)
 	size_t nopen = tcp_analysis__nopen(c->tcp), nclosed = tcp_analysis__nclosed(c->tcp, &dropped);
 	fprintf(f, "<h2>TCP connections</h2>\n");
 	if (!nopen && !nclosed) {
-		fprintf(f, "<p>No TCP connections in this trace.</p>\n");
+		empty_note(c, f, "No TCP connections in this trace", "tcp");
 		return;
 	}
 	fprintf(f, "<p>%" PRIu64 " closed (%" PRIu64 " never established), %zu still open at the end. "
@@ -506,7 +522,7 @@ static void tcp_chart(struct replay_ctx *c, FILE *f)
 	for (double x = ceil(from / xstep - 1e-9) * xstep; x <= from + span + 1e-12; x += xstep) {
 		double px = L + (x - from) / span * pw;
 		char lab[32];
-		tick_time(lab, sizeof(lab), x, xstep);
+		tick_time(lab, sizeof(lab), x, xstep, from + span);
 		fprintf(f, "<line class=\"gridl\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
 			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px, px, T,
 			T + n * row, px, T + n * row + 16, lab);
@@ -551,7 +567,7 @@ static void udp_table(struct replay_ctx *c, FILE *f)
 
 	fprintf(f, "<h2>UDP flows</h2>\n");
 	if (!n) {
-		fprintf(f, "<p>No UDP datagrams in this trace.</p>\n");
+		empty_note(c, f, "No UDP datagrams in this trace", "udp");
 		return;
 	}
 	fprintf(f, "<table><tr><th>Process</th><th>Local</th><th>Remote</th><th class=\"n\">Sent"
@@ -575,14 +591,21 @@ static void procs_table(struct replay_ctx *c, FILE *f)
 	size_t n = procs_analysis__count(c->procs), quiet = 0;
 
 	fprintf(f, "<h2>Processes</h2>\n<table><tr><th class=\"n\">PID</th><th class=\"n\">PPID</th>"
-		"<th>Command</th><th>Exec</th><th>Exit</th><th class=\"n\">Events</th></tr>\n");
+		"<th>Command</th><th>Start</th><th>Exec</th><th>Exit</th><th>Status</th>"
+		"<th class=\"n\">Events</th></tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct proc_info *p = procs_analysis__at(c->procs, i);
 		if (!p->events && !(p->flags & (PROC_FORKED | PROC_EXECED | PROC_EXITED))) {
 			quiet++;
 			continue;
 		}
-		char ex[40] = "", st[32] = "running", ew[40] = "";
+		char sw[40] = "", ex[40] = "", st[32] = "running", ew[40] = "";
+		/* As the text report: a fork's time, or already running when the
+		 * recording began. */
+		if (p->start_ns && (p->flags & PROC_FORKED))
+			report_clock(c, p->file, p->start_ns, sw, sizeof(sw));
+		else if (p->flags & PROC_SNAPSHOT)
+			snprintf(sw, sizeof(sw), "(before)");
 		if (p->flags & PROC_EXECED)
 			report_clock(c, p->file, p->exec_ns, ex, sizeof(ex));
 		if (p->flags & PROC_EXITED) {
@@ -592,8 +615,8 @@ static void procs_table(struct replay_ctx *c, FILE *f)
 		fprintf(f, "<tr%s><td class=\"n\">%u</td><td class=\"n\">%u</td><td><code>",
 			(p->flags & PROC_EXITED) && p->exit_status ? " class=\"bad\"" : "", p->pid, p->ppid);
 		esc(f, p->cmdline[0] ? p->cmdline : p->comm);
-		fprintf(f, "</code></td><td>%s</td><td>%s %s</td><td class=\"n\">%" PRIu64 "</td></tr>\n",
-			ex, st, ew, p->events);
+		fprintf(f, "</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"n\">%"
+			PRIu64 "</td></tr>\n", sw, ex, ew, st, p->events);
 	}
 	fprintf(f, "</table>\n");
 	if (quiet)
