@@ -537,7 +537,7 @@ static void probes_draw(struct dash *d, int y, int x, int h, int w)
 {
 	struct probe_line pl[DASH_MAX_PROBES * 2];
 	size_t n = probe_lines(d, pl, DASH_MAX_PROBES * 2);
-	char extra[64], line[160], a[16], b[16], c[16];
+	char extra[64], line[256], a[16], b[16], c[16];
 	uint64_t lost = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -567,6 +567,9 @@ static void probes_draw(struct dash *d, int y, int x, int h, int w)
 			 dash_fmt_count(a, sizeof(a), pl[i].seen, 10),
 			 dash_fmt_count(b, sizeof(b), pl[i].recorded, 10),
 			 dash_fmt_count(c, sizeof(c), pl[i].lost, 8), pl[i].strategy);
+		/* The attach points run long: say that they go on. */
+		if (w > 3 && (int)strlen(line) > w && (size_t)w < sizeof(line))
+			memcpy(line + w - 3, "...", 4);
 		row_on(d, PANEL_PROBES, i);
 		if (pl[i].lost && d->colors)
 			attron(COLOR_PAIR(PAIR_ALERT));
