@@ -303,9 +303,24 @@ void text_tcp_conn(struct replay_ctx *c, const struct tcp_conn *t)
 		snprintf(ms, sizeof(ms), "%.3f", t->duration_ns / 1e6);
 	else
 		snprintf(ms, sizeof(ms), "-");
-	fprintf(c->out, "%-15s %-7u %-16s %-22s %-22s %10" PRIu64 " %10" PRIu64 " %7u %7u %11s  %s\n",
+	const char *note = report_tcp_note(t);
+	fprintf(c->out, "%-15s %-7u %-16s %-22s %-22s %10" PRIu64 " %10" PRIu64 " %7u %7u %11s%s%s\n",
 		start, t->pid, t->comm[0] ? t->comm : "-", l, r, t->tx_bytes, t->rx_bytes,
-		t->segs_out, t->segs_in, ms, report_tcp_note(t));
+		t->segs_out, t->segs_in, ms, *note ? "  " : "", note);
+}
+
+/* "9000 bytes", "1048576 bytes (1.0 MiB)": the table above is in bytes,
+ * and its rows add up to this. */
+static void exact_bytes(char *buf, size_t size, uint64_t v)
+{
+	char h[32];
+
+	if (v < 10240) {
+		snprintf(buf, size, "%" PRIu64 " bytes", v);
+		return;
+	}
+	fmt_bytes(h, sizeof(h), v);
+	snprintf(buf, size, "%" PRIu64 " bytes (%s)", v, h);
 }
 
 static void tcp_section(struct replay_ctx *c)
@@ -313,7 +328,7 @@ static void tcp_section(struct replay_ctx *c)
 	FILE *f = c->out;
 	struct tcp_totals t;
 	uint64_t dropped;
-	char tx[32], rx[32];
+	char tx[64], rx[64];
 
 	tcp_analysis__totals(c->tcp, &t);
 	size_t nopen = tcp_analysis__nopen(c->tcp);
@@ -332,8 +347,8 @@ static void tcp_section(struct replay_ctx *c)
 			fprintf(f, "(%" PRIu64 " earlier connections not listed: --tcp lists all)\n",
 				dropped);
 	}
-	fmt_bytes(tx, sizeof(tx), t.tx_bytes);
-	fmt_bytes(rx, sizeof(rx), t.rx_bytes);
+	exact_bytes(tx, sizeof(tx), t.tx_bytes);
+	exact_bytes(rx, sizeof(rx), t.rx_bytes);
 	fprintf(f, "\n%" PRIu64 " closed (%" PRIu64 " never established), %zu still open at the end; "
 		"sent %s, received %s\n", t.closed, t.never_established, nopen, tx, rx);
 	if (nopen) {
