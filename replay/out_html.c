@@ -48,16 +48,18 @@ static double nice_step(double max)
 	return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+/* Three significant digits, trailing zeros kept so that the bucket
+ * bounds line up: "4.10 µs", "16.4 µs", "512 ns". */
 static void short_ns(char *buf, size_t size, double ns)
 {
-	if (ns < 1e3)
-		snprintf(buf, size, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, size, "%.3g µs", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, size, "%.3g ms", ns / 1e6);
-	else
-		snprintf(buf, size, "%.3g s", ns / 1e9);
+	static const char *const unit[] = { "ns", "µs", "ms", "s" };
+	size_t u = 0;
+
+	while (u < 3 && ns >= 999.5) {
+		ns /= 1e3;
+		u++;
+	}
+	snprintf(buf, size, "%.*f %s", !u ? 0 : ns < 9.995 ? 2 : ns < 99.95 ? 1 : 0, ns, unit[u]);
 }
 
 /* A time axis tick at secs on an axis of ticks every step up to top
@@ -244,6 +246,10 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 		fprintf(f, "<p>No events.</p>\n");
 		return;
 	}
+	/* Above the chart, not in it: inside, lines ran through it. */
+	fprintf(f, "<p class=\"sub\">Kernel events per second, by type; the recorder's own "
+		"bookkeeping records (process snapshot, syscall table, histogram snapshots) are left "
+		"out.</p>\n");
 	for (size_t b = 0; b < nb; b++)
 		for (size_t k = 0; k < nt; k++)
 			if (!report_bookkeeping(timeline__type_name(t, k)) && timeline__count(t, b, k) / secs > max)
@@ -282,8 +288,6 @@ static void rates_chart(struct replay_ctx *c, FILE *f)
 		"(bucket %g ms)</text>\n", L + pw / 2, H - 8, secs * 1e3);
 	fprintf(f, "<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\">events "
 		"per second</text>\n", T + ph / 2);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#666\">kernel events "
-		"(the recorder's own bookkeeping records are left out)</text>\n", W - R, T + 12);
 	for (size_t b = 0; b < nb; b++)
 		if (timeline__lost(t, b)) {
 			double px = L + (b + 0.5) / nb * pw;
