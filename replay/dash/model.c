@@ -408,9 +408,13 @@ static int probe_index(struct dash_model *m, const char *name)
 	return (int)m->nprobes++;
 }
 
+/* As ebpf-replay's reports: the recorder's records about the recording,
+ * the in-kernel histogram snapshots among them (a burst of them at the
+ * stop is not kernel activity), are not events. */
 static bool is_bookkeeping(const char *name)
 {
-	return !strcmp(name, "process") || !strcmp(name, "syscall_name") || !strcmp(name, "lost");
+	return !strcmp(name, "process") || !strcmp(name, "syscall_name") ||
+	       !strcmp(name, "syscall_hist") || !strcmp(name, "lost");
 }
 
 static size_t type_slot(struct dash_model *m, const struct trace_schema *s)

@@ -130,8 +130,9 @@ const char *dash_model__filter_text(const struct dash_model *m, char *buf, size_
 /* ---- windows: buckets of bucket_ns aligned on multiples of it ---------- */
 uint64_t dash_model__bucket_ns(const struct dash_model *m);
 size_t dash_model__nbuckets(const struct dash_model *m);
-/* Events (every type but the bookkeeping ones: the process snapshot and
- * the syscall table) per second in the last complete bucket before now. */
+/* Events (every type but the bookkeeping ones: the process snapshot, the
+ * syscall table, the in-kernel histogram snapshots) per second in the last
+ * complete bucket before now. */
 double dash_model__rate(const struct dash_model *m);
 /* Counts of type (a dash_type_row.type, DASH_ALL or DASH_LOST: events
  * lost) in the n buckets that end with now's, oldest first. Buckets before

@@ -283,7 +283,7 @@ int dash_player__set_filter(struct dash_player *p, int64_t pid, const char *comm
 static bool strip_bookkeeping(const char *name)
 {
 	return name && (!strcmp(name, "process") || !strcmp(name, "syscall_name") ||
-			!strcmp(name, "lost"));
+			!strcmp(name, "syscall_hist") || !strcmp(name, "lost"));
 }
 
 /* The type named so in a file, by id: bookkeeping (1), lost (2), else 0. */
