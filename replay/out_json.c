@@ -201,6 +201,7 @@ static void summary_rows(struct replay_ctx *c)
 	kv_u64(f, "end_ns", last);
 	kv_u64(f, "duration_ns", last - first);
 	kv_u64(f, "events", timeline__total(c->timeline));
+	kv_u64(f, "bookkeeping", report_bookkeeping_total(c));
 	kv_u64(f, "lost", lost_analysis__total(c->lost));
 	kv_u64(f, "chunks", st.chunks);
 	kv_u64(f, "files_indexed", st.files_indexed);
