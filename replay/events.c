@@ -54,6 +54,29 @@ void line_pad(struct line *l, const char *start, size_t width)
 	}
 }
 
+void line_json_str(struct line *l, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	line_chr(l, '"');
+	for (size_t i = 0; i < max && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\') {
+			line_chr(l, '\\');
+			line_chr(l, (char)ch);
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			/* Kernel strings are bytes, not UTF-8: escape anything not ASCII,
+			 * byte by byte, so the output is always valid JSON. */
+			line_str(l, "\\u00");
+			line_chr(l, hex[ch >> 4]);
+			line_chr(l, hex[ch & 15]);
+		} else {
+			line_chr(l, (char)ch);
+		}
+	}
+	line_chr(l, '"');
+}
+
 void line_usecs(struct line *l, uint64_t ns)
 {
 	line_u64(l, ns / 1000);

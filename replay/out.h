@@ -99,6 +99,9 @@ void line_u64(struct line *l, uint64_t v);
 void line_i64(struct line *l, int64_t v);
 void line_hex(struct line *l, uint64_t v);
 void line_pad(struct line *l, const char *start, size_t width);
+/* s (at most max bytes, to its NUL) as a JSON string, quoted; bytes
+ * outside printable ASCII as \u00XX. */
+void line_json_str(struct line *l, const char *s, size_t max);
 /* ns as "12.345" microseconds. */
 void line_usecs(struct line *l, uint64_t ns);
 /* Writes out and empties l. */

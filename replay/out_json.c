@@ -7,29 +7,6 @@
 #include "replay/out.h"
 #include "replay/report.h"
 
-static void line_json_str(struct line *l, const char *s, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	line_chr(l, '"');
-	for (size_t i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			line_chr(l, '\\');
-			line_chr(l, (char)ch);
-		} else if (ch < 0x20 || ch >= 0x7f) {
-			/* Kernel strings are bytes, not UTF-8: escape anything not ASCII,
-			 * byte by byte, so the output is always valid JSON. */
-			line_str(l, "\\u00");
-			line_chr(l, hex[ch >> 4]);
-			line_chr(l, hex[ch & 15]);
-		} else {
-			line_chr(l, (char)ch);
-		}
-	}
-	line_chr(l, '"');
-}
-
 void json_str(FILE *f, const char *s)
 {
 	LINE_LOCAL(l, 8192);

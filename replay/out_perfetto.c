@@ -49,27 +49,6 @@ static void line_ts(struct pf *p, struct line *l, uint64_t ts)
 	line_usecs(l, ts - p->base);
 }
 
-static void line_jstr(struct line *l, const char *s, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	line_chr(l, '"');
-	for (size_t i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\') {
-			line_chr(l, '\\');
-			line_chr(l, (char)ch);
-		} else if (ch < 0x20 || ch >= 0x7f) {
-			line_str(l, "\\u00");
-			line_chr(l, hex[ch >> 4]);
-			line_chr(l, hex[ch & 15]);
-		} else {
-			line_chr(l, (char)ch);
-		}
-	}
-	line_chr(l, '"');
-}
-
 static void slice(struct pf *p, const char *cat, const char *name, uint32_t pid, uint32_t tid,
 		  uint64_t ts, uint64_t dur, const struct trace_event *ev)
 {
@@ -79,7 +58,7 @@ static void slice(struct pf *p, const char *cat, const char *name, uint32_t pid,
 	line_str(&l, "{\"ph\":\"X\",\"cat\":\"");
 	line_str(&l, cat);
 	line_str(&l, "\",\"name\":");
-	line_jstr(&l, name, 200);
+	line_json_str(&l, name, 200);
 	line_str(&l, ",\"pid\":");
 	line_u64(&l, pid);
 	line_str(&l, ",\"tid\":");
@@ -93,7 +72,7 @@ static void slice(struct pf *p, const char *cat, const char *name, uint32_t pid,
 	line_reset(&d);
 	event_details(p->c, ev, &d);
 	*d.p = '\0';
-	line_jstr(&l, d.buf, d.cap);
+	line_json_str(&l, d.buf, d.cap);
 	line_str(&l, "}}");
 	line_flush(&l, p->f);
 }
@@ -107,7 +86,7 @@ static void instant(struct pf *p, const char *name, uint32_t pid, uint64_t ts, b
 	line_str(&l, "{\"ph\":\"i\",\"cat\":\"");
 	line_str(&l, trace_schema__name(ev->schema));
 	line_str(&l, "\",\"name\":");
-	line_jstr(&l, name, 200);
+	line_json_str(&l, name, 200);
 	line_str(&l, global ? ",\"s\":\"g\"" : ",\"s\":\"p\"");
 	line_str(&l, ",\"pid\":");
 	line_u64(&l, pid);
@@ -120,7 +99,7 @@ static void instant(struct pf *p, const char *name, uint32_t pid, uint64_t ts, b
 	line_reset(&d);
 	event_details(p->c, ev, &d);
 	*d.p = '\0';
-	line_jstr(&l, d.buf, d.cap);
+	line_json_str(&l, d.buf, d.cap);
 	line_str(&l, "}}");
 	line_flush(&l, p->f);
 }
@@ -143,7 +122,7 @@ static void tcp_async(struct pf *p, const struct tcp_conn *t)
 		line_chr(&l, ':');
 		line_u64(&l, start);
 		line_str(&l, "\",\"name\":");
-		line_jstr(&l, name, sizeof(name));
+		line_json_str(&l, name, sizeof(name));
 		line_str(&l, ",\"pid\":");
 		line_u64(&l, t->pid);
 		line_str(&l, ",\"tid\":");
@@ -157,7 +136,7 @@ static void tcp_async(struct pf *p, const struct tcp_conn *t)
 				 t->segs_out, t->segs_in, *report_tcp_note(t) ? ", " : "",
 				 report_tcp_note(t));
 			line_str(&l, ",\"args\":{\"detail\":");
-			line_jstr(&l, args, sizeof(args));
+			line_json_str(&l, args, sizeof(args));
 			line_chr(&l, '}');
 		}
 		line_chr(&l, '}');
@@ -230,7 +209,7 @@ static void metadata(struct pf *p)
 		line_str(&l, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":");
 		line_u64(&l, pi->pid);
 		line_str(&l, ",\"tid\":0,\"args\":{\"name\":");
-		line_jstr(&l, name, sizeof(name));
+		line_json_str(&l, name, sizeof(name));
 		line_str(&l, "}}");
 		line_flush(&l, p->f);
 	}
@@ -255,7 +234,7 @@ static void counters(struct pf *p)
 			char v[32];
 			if (k)
 				line_chr(&l, ',');
-			line_jstr(&l, timeline__type_name(t, k), 64);
+			line_json_str(&l, timeline__type_name(t, k), 64);
 			snprintf(v, sizeof(v), ":%.1f", timeline__count(t, b, k) / secs);
 			line_str(&l, v);
 		}
