@@ -248,10 +248,12 @@ int rfile__open_fd(struct rfile *f)
 
 	if (f->fd >= 0)
 		return 0;
-	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: opening a FIFO nobody writes to would wait forever
+	 * before the check below could refuse it. */
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) < 0) {
 		close(fd);
 		return -EINVAL;
 	}
