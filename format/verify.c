@@ -31,6 +31,8 @@ struct verify {
 	uint16_t last_kind;  /* of the last intact block */
 	uint32_t next_entry; /* index entries matched so far */
 	uint64_t chunks_before_index;
+	uint64_t events_before_index; /* from their headers */
+	bool events_unknown;          /* a chunk of a newer minor version */
 	bool index_mismatch;
 };
 
@@ -127,13 +129,35 @@ static void check_chunk(struct verify *v, const struct block_step *bs)
 	const char *why;
 	int err = chunk_info__parse(v->buf, have, &ci, strict(f), &why);
 
-	if (err == -ENOTSUP && !strict(f))
+	if (err == -ENOTSUP && !strict(f)) {
+		v->events_unknown = true;
 		return; /* a codec of a newer minor version: not damage */
+	}
 	if (err) {
 		damage(v, bs->off, BLOCK_HEADER_SIZE + (uint64_t)bs->h.length, err, why);
 		return;
 	}
 	v->st->events += ci.events;
+	if (f->indexed && bs->off < f->data_end)
+		v->events_before_index += ci.events;
+}
+
+/* The index's event counts, per run of chunks and in total, are the
+ * chunks' own: a reader trusts them to count and to seek. Only checked
+ * when every chunk was read (a damaged one is reported already). */
+static bool index_counts_match(const struct verify *v)
+{
+	const struct index *ix = &v->f->ix;
+	uint64_t sum = 0;
+
+	if (v->damaged || v->events_unknown)
+		return true;
+	for (uint32_t i = 0; i < ix->n; i++) {
+		if (ix->entries[i].events > UINT64_MAX - sum)
+			return false;
+		sum += ix->entries[i].events;
+	}
+	return sum == v->events_before_index && ix->events == v->events_before_index;
 }
 
 /* Index entries must name the CHUNK blocks in file order. */
@@ -253,7 +277,7 @@ int rfile__verify(struct rfile *f, struct trace_verify_stats *st)
 	err = walk(&v);
 	if (!err && f->indexed) {
 		if (v.index_mismatch || v.next_entry != f->ix.n ||
-		    v.chunks_before_index != f->ix.chunks)
+		    v.chunks_before_index != f->ix.chunks || !index_counts_match(&v))
 			damage(&v, f->data_end, f->size - f->data_end, -EPROTO,
 			       "the index does not match the file's chunks; read the file without it "
 			       "(--recover writes a new one)");
