@@ -190,6 +190,29 @@ static int write_pending(struct trace_writer *w, bool all)
 	return 0;
 }
 
+/* A file another user left in a world-writable sticky directory (/tmp)
+ * is theirs, whatever root may do: not truncated, not taken over (the
+ * rule of the kernel's fs.protected_regular, which may be off). The
+ * directory's owner's files and the future owner's (SUDO_UID) are fine. */
+static bool planted_by_another(const struct trace_writer *w, const char *path,
+			       const struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	struct stat ds;
+	bool planted;
+
+	if (st->st_uid == geteuid() || (w->opts.uid >= 0 && st->st_uid == (uid_t)w->opts.uid))
+		return false;
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return true; /* cannot tell: refuse */
+	planted = stat(dir, &ds) == 0 && (ds.st_mode & S_ISVTX) && (ds.st_mode & S_IWOTH) &&
+		  st->st_uid != ds.st_uid;
+	free(dir);
+	return planted;
+}
+
 static int create_file(struct trace_writer *w, const char *path)
 {
 	uint8_t hdr[FILE_HEADER_SIZE];
@@ -197,10 +220,15 @@ static int create_file(struct trace_writer *w, const char *path)
 	struct stat st;
 	int fd, err;
 
-	/* The recorder runs as root: never follow a link planted at PATH,
-	 * and do not block on a FIFO. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-		  w->opts.mode);
+	/* The path being created is the one a failure names. */
+	free(w->cur_path);
+	w->cur_path = strdup(path);
+	if (!w->cur_path)
+		return -ENOMEM;
+	/* The recorder runs as root: never follow a link planted at PATH, do
+	 * not block on a FIFO, and truncate only once the file is known to
+	 * be ours to write. */
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, w->opts.mode);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -211,7 +239,11 @@ static int create_file(struct trace_writer *w, const char *path)
 		err = -EINVAL;
 		goto fail;
 	}
-	if (fcntl(fd, F_SETFL, 0) < 0 || fchmod(fd, w->opts.mode) < 0) {
+	if (planted_by_another(w, path, &st)) {
+		err = -EPERM;
+		goto fail;
+	}
+	if (ftruncate(fd, 0) < 0 || fcntl(fd, F_SETFL, 0) < 0 || fchmod(fd, w->opts.mode) < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -222,12 +254,6 @@ static int create_file(struct trace_writer *w, const char *path)
 			err = -errno;
 			goto fail;
 		}
-	}
-	free(w->cur_path);
-	w->cur_path = strdup(path);
-	if (!w->cur_path) {
-		err = -ENOMEM;
-		goto fail;
 	}
 	w->fd = fd;
 	w->file_bytes = 0;
