@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* --info, --verify and --recover: what a trace file holds, whether it is
- * intact, and a clean copy of what is. None of them decodes events but
- * --recover, which copies them. */
+ * intact, and a clean copy of what is. --info does not decode events;
+ * --verify decodes them once every checksum matches; --recover copies
+ * them. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -255,6 +256,26 @@ int tool_verify(struct replay_ctx *c)
 	if (err && err != -EBADMSG) {
 		fprintf(stderr, "ebpf-replay: verify: reading stopped: %s\n", trace_strerror(err));
 		return 2;
+	}
+	/* A checksum says the bytes are the ones written, not that they
+	 * decode: a chunk framed right but malformed inside (a forged file,
+	 * a buggy writer) shows only when its events are read. */
+	if (!err) {
+		uint64_t before = c->damage_count, bytes = c->damage_bytes;
+		struct trace_event ev;
+		int e = trace_reader__rewind(c->r);
+
+		while (!e && (e = trace_reader__next(c->r, &ev)) == 0)
+			;
+		if (e != -ENOENT) {
+			fprintf(stderr, "ebpf-replay: verify: decoding stopped: %s\n", trace_strerror(e));
+			return 2;
+		}
+		if (c->damage_count > before) {
+			err = -EBADMSG;
+			vs.damaged_blocks += c->damage_count - before;
+			vs.damaged_bytes += c->damage_bytes - bytes;
+		}
 	}
 	fmt_bytes(a, sizeof(a), vs.bytes);
 	fprintf(c->out, "%s: %" PRIu64 " events in %" PRIu64 " chunks, %" PRIu64 " blocks, %s, "
