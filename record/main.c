@@ -527,8 +527,24 @@ static void report_write_error(const struct recorder *r, int err)
 	else if (err == -EFBIG)
 		fail("stopped: %s reached the file size limit (%s); the trace is readable up to its last flush",
 		     path ? path : r->o.output, trace_strerror(err));
+	else if (err == -ENOENT)
+		fail("cannot write %s: %s: its directory was removed while recording",
+		     path ? path : r->o.output, strerror(ENOENT));
 	else
 		fail("cannot write %s: %s", path ? path : r->o.output, trace_strerror(err));
+}
+
+/* Writes to a file no longer in any directory all succeed: only a look at
+ * the path tells that the trace is gone. */
+static bool trace_gone(const struct recorder *r)
+{
+	const char *path = trace_writer__path(r->w);
+
+	if (!path || access(path, F_OK) == 0 || errno != ENOENT)
+		return false;
+	fail("%s was deleted while recording (the file or its directory was removed): the trace "
+	     "is lost", path);
+	return true;
 }
 
 static void setup_signals(void)
@@ -627,7 +643,7 @@ int main(int argc, char **argv)
 	struct trace_writer_stats st;
 	uint64_t start = clock__mono_ns(), now, next_tick, stopped_at = 0;
 	int err = 0, rc = 1, status = 0, attached;
-	bool child_done = false, progress, stopped_clean = false, write_failed = false;
+	bool child_done = false, progress, stopped_clean = false, write_failed = false, gone = false;
 	const char *why = NULL;
 	char msg[ERRLEN];
 
@@ -686,7 +702,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	r.w = trace_writer__open(r.o.output, &wo);
 	if (!r.w) {
-		fail("cannot write %s: %s", r.o.output, trace_strerror(-errno));
+		err = -errno;
+		if (err == -ENOENT)
+			fail("cannot write %s: %s: create its directory first", r.o.output,
+			     strerror(ENOENT));
+		else
+			fail("cannot write %s: %s", r.o.output, trace_strerror(err));
 		goto cleanup;
 	}
 	if (r.redactor) {
@@ -849,6 +870,7 @@ finish:
 		fprintf(stderr, RECORD_NAME ": stopped: %s\n", why);
 	if (!r.o.quiet && stopped_clean)
 		summary(&r, stopped_at - start);
+	gone = !write_failed && trace_gone(&r);
 	err = trace_writer__close(r.w);
 	r.w = NULL;
 	/* A write error already reported stays sticky: close returns it again. */
@@ -857,12 +879,14 @@ finish:
 		if (!stop_is_clean(err))
 			stopped_clean = false;
 	}
+	if (gone)
+		stopped_clean = false;
 	rc = stopped_clean ? 0 : 1;
 	if (r.child && stopped_clean)
 		rc = exit_code_of(status);
 	/* What was written is a trace, whatever happened: it goes into the
 	 * index, and a failure to index it is only a warning. */
-	if (!r.o.no_index)
+	if (!r.o.no_index && !gone)
 		record_index__add(r.o.output, r.o.quiet);
 
 cleanup:
