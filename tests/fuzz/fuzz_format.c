@@ -65,7 +65,8 @@ static uint64_t inspect(struct trace_reader *r)
 	for (size_t i = 0; trace_reader__calibration_at(r, 0, i, &c) == 0; i++) {
 		int64_t real;
 
-		if (trace_reader__boottime(r, 0, c.real_ns + 12345, &boot) == 0 &&
+		/* wrapping, not overflowing: real_ns is the file's, any value */
+		if (trace_reader__boottime(r, 0, (int64_t)((uint64_t)c.real_ns + 12345), &boot) == 0 &&
 		    trace_reader__realtime(r, 0, boot, &real) == 0)
 			acc += (uint64_t)real;
 	}
