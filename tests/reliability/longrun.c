@@ -100,8 +100,9 @@ void section_long_run(void)
 	bool alive = kill(rec, 0) == 0;
 	kill(rec, SIGINT);
 	reap(rec, 120000, &pr);
+	struct proc_result wr;
 	kill(w, SIGKILL);
-	reap(w, 0, &pr);
+	reap(w, 0, &wr);
 	check(alive, "the recorder ran the whole %u s", env.long_seconds);
 
 	/* after warm-up: least-squares slope, first, last, max */

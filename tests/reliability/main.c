@@ -83,6 +83,7 @@ static void cleanup(void)
 
 static void on_signal(int sig)
 {
+	kill_children();
 	cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -234,7 +235,9 @@ int main(int argc, char **argv)
 	set_bin(env.query, sizeof(env.query), build, "bin/ebpf-query");
 	set_bin(env.workloads, sizeof(env.workloads), build, "samples/workloads");
 	set_bin(env.fuzz_dir, sizeof(env.fuzz_dir), SRCDIR, "build-fuzz");
-	if (access(SRCDIR "/build-san/bin/ebpf-replay", X_OK) == 0) {
+	if (access(SRCDIR "/build-san/bin/ebpf-record", X_OK) == 0 &&
+	    access(SRCDIR "/build-san/bin/ebpf-replay", X_OK) == 0 &&
+	    access(SRCDIR "/build-san/bin/ebpf-query", X_OK) == 0) {
 		set_bin(env.san_record, sizeof(env.san_record), SRCDIR, "build-san/bin/ebpf-record");
 		set_bin(env.san_replay, sizeof(env.san_replay), SRCDIR, "build-san/bin/ebpf-replay");
 		set_bin(env.san_query, sizeof(env.san_query), SRCDIR, "build-san/bin/ebpf-query");

@@ -95,6 +95,8 @@ struct proc_result {
 pid_t spawn(const char *const *argv, const struct spawn_opts *o);
 /* Waits up to timeout_ms (0: forever), SIGKILLing it past that. */
 void reap(pid_t pid, unsigned timeout_ms, struct proc_result *r);
+/* SIGKILLs every child spawned and not reaped yet (an interrupted suite). */
+void kill_children(void);
 /* spawn + reap. */
 void run(const char *const *argv, const struct spawn_opts *o, unsigned timeout_ms,
 	 struct proc_result *r);

@@ -53,6 +53,28 @@ void note(const char *fmt, ...)
 
 /* ---- processes ---------------------------------------------------------- */
 
+/* Children running now, so that an interrupted suite ends them too. */
+#define MAX_LIVE 64
+static volatile pid_t live[MAX_LIVE];
+
+void kill_children(void)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (live[i] > 0) {
+			kill(-live[i], SIGKILL);
+			kill(live[i], SIGKILL);
+		}
+}
+
+static void track(pid_t pid, bool on)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (on ? live[i] == 0 : live[i] == pid) {
+			live[i] = on ? pid : 0;
+			return;
+		}
+}
+
 pid_t spawn(const char *const *argv, const struct spawn_opts *o)
 {
 	static const struct spawn_opts none = { .in_fd = -1 };
@@ -63,6 +85,8 @@ pid_t spawn(const char *const *argv, const struct spawn_opts *o)
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
+	if (pid > 0)
+		track(pid, true);
 	if (pid != 0)
 		return pid;
 	int in = o->in_fd >= 0 ? o->in_fd : open("/dev/null", O_RDONLY);
@@ -99,8 +123,10 @@ void reap(pid_t pid, unsigned timeout_ms, struct proc_result *r)
 	for (;;) {
 		pid_t got = wait4(pid, &status, timeout_ms ? WNOHANG : 0, &ru);
 
-		if (got == pid)
+		if (got == pid) {
+			track(pid, false);
 			break;
+		}
 		if (got < 0 && errno != EINTR) {
 			r->code = -1;
 			return;
