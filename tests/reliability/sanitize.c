@@ -107,6 +107,11 @@ static void runs(enum checker how, const char *record, const char *replay, const
 	const char *rec2[] = { record, "-q", "-o", trace2, "--probes", "tcp,udp,proc", "--segment-size",
 			       "64K", "--", tcp, "20", "1000", "5000", NULL };
 	clean_run(how, rec2, dir, 0, "ebpf-record, tcp and segments, -- wl_tcp");
+	char trace3[700];
+	snprintf(trace3, sizeof(trace3), "%s.redacted", trace);
+	const char *rec3[] = { record, "-q", "-o", trace3, "--redact", "--probes", "opens,proc", "--",
+			       wl, target, "500", NULL };
+	clean_run(how, rec3, dir, 0, "ebpf-record --redact, -- wl_opens");
 
 	/* replay and query on that trace and the samples */
 	char paths[8][700];
