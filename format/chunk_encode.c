@@ -517,6 +517,13 @@ int chunk_enc__append(struct chunk_enc *c, unsigned ti, const void *rec, size_t 
 		return 1;
 	if (__builtin_expect(t->rows == t->cap || nev == c->ev_cap, 0) && (err = make_room(c, t)))
 		return err;
+	/* The record often comes from memory no cache of this CPU holds (a
+	 * ring another CPU filled, a large buffer): its next lines, where the
+	 * strings mostly are, are fetched while the first is split. */
+	if (t->size > 64)
+		__builtin_prefetch((const uint8_t *)rec + 64);
+	if (t->size > 128)
+		__builtin_prefetch((const uint8_t *)rec + 128);
 	err = split(c, t, rec, t->rows);
 	if (err)
 		return err;

@@ -10,7 +10,8 @@
  * tail), `tcp_state` transitions of a few hundred connections, and a mix.
  * Each figure is the median of RUNS runs. BENCH_EVENTS overrides the event
  * count, BENCH_RUNS the number of runs, BENCH_DIR the scratch directory;
- * BENCH_ONLY=write|read|lz4 runs one part (for profiling).
+ * BENCH_ONLY=write|read|lz4 runs one part and BENCH_WORKLOAD=NAME one
+ * workload (for profiling).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -424,10 +425,16 @@ int main(void)
 	int runs = getenv("BENCH_RUNS") ? atoi(getenv("BENCH_RUNS")) : 5;
 	const char *dir = getenv("BENCH_DIR") ? getenv("BENCH_DIR") : "/tmp";
 	const char *only = getenv("BENCH_ONLY");
+	const char *wl_only = getenv("BENCH_WORKLOAD");
 	char path[512];
 
 	if (runs < 1 || runs > 101 || n == 0) {
 		fprintf(stderr, "bench_format: BENCH_RUNS must be 1-101 and BENCH_EVENTS > 0\n");
+		return 1;
+	}
+	if (wl_only && strcmp(wl_only, "open") && strcmp(wl_only, "tcp_state") &&
+	    strcmp(wl_only, "mixed 80/20")) {
+		fprintf(stderr, "bench_format: BENCH_WORKLOAD must be open, tcp_state or 'mixed 80/20'\n");
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/bench_format.%d.trace", dir, (int)getpid());
@@ -445,6 +452,8 @@ int main(void)
 	printf("%-12s %6s | %7s %6s %7s | %7s %6s %7s | %7s | %9s %9s %8s\n", "", "", "Mev/s", "MB/s",
 	       "Mev/s", "Mev/s", "MB/s", "Mev/s", "B/event", "comp MB/s", "dec MB/s", "B/event");
 	for (size_t w = 0; w < sizeof(wls) / sizeof(wls[0]); w++) {
+		if (wl_only && strcmp(wl_only, wls[w].name) != 0)
+			continue;
 		struct pool p;
 		double *tw = calloc((size_t)runs, sizeof(double)), *tr = calloc((size_t)runs, sizeof(double));
 		double *tp = calloc((size_t)runs, sizeof(double));
