@@ -9,16 +9,39 @@
 #include "query/ast.h"
 #include "query/units.h"
 
+/* A trace's calibrations set real_offset, so any value comes in: sums
+ * saturate rather than overflow. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (!__builtin_add_overflow(a, b, &r))
+		return r;
+	return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (!__builtin_sub_overflow(a, b, &r))
+		return r;
+	return b < 0 ? INT64_MAX : INT64_MIN;
+}
+
 static int64_t tod_midnight(int64_t real_ns)
 {
 	time_t secs = (time_t)(real_ns / 1000000000);
+	int64_t ns;
 	struct tm tm;
 
 	if (!localtime_r(&secs, &tm))
 		return real_ns;
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000000000;
+	if (__builtin_mul_overflow((int64_t)mktime(&tm), 1000000000, &ns))
+		return real_ns;
+	return ns;
 }
 
 int qtime_resolve(const struct qtime *t, uint64_t start, uint64_t end, bool has_real,
@@ -36,20 +59,20 @@ int qtime_resolve(const struct qtime *t, uint64_t start, uint64_t end, bool has_
 	case QTR_WALL:
 		if (!has_real)
 			return -ENODATA;
-		v = t->v - real_offset;
+		v = sat_sub(t->v, real_offset);
 		*boot = v < 0 ? 0 : (uint64_t)v;
 		return 0;
 	case QTR_TOD: {
 		if (!has_real)
 			return -ENODATA;
-		int64_t start_real = (int64_t)start + real_offset;
-		int64_t end_real = (int64_t)end + real_offset;
-		int64_t at = tod_midnight(start_real) + t->v;
+		int64_t start_real = sat_add((int64_t)start, real_offset);
+		int64_t end_real = sat_add((int64_t)end, real_offset);
+		int64_t at = sat_add(tod_midnight(start_real), t->v);
 		/* A time of day before the start means the next day, when the
 		 * recording reaches it. */
-		if (at < start_real && at + 86400LL * 1000000000 <= end_real)
-			at += 86400LL * 1000000000;
-		v = at - real_offset;
+		if (at < start_real && sat_add(at, 86400LL * 1000000000) <= end_real)
+			at = sat_add(at, 86400LL * 1000000000);
+		v = sat_sub(at, real_offset);
 		*boot = v < 0 ? 0 : (uint64_t)v;
 		return 0;
 	}

@@ -399,8 +399,8 @@ void qsession_info(struct trace_reader *r, struct qsession_info *si)
 		h = fnv1a(&si->start, sizeof(si->start), h);
 		snprintf(si->key, sizeof(si->key), "digest-%016llx", (unsigned long long)h);
 	}
-	if (trace_reader__realtime(r, 0, si->start, &real) == 0) {
+	/* An offset past 64 bits (a forged calibration) is no wall clock. */
+	if (trace_reader__realtime(r, 0, si->start, &real) == 0 &&
+	    !__builtin_sub_overflow(real, (int64_t)si->start, &si->real_offset))
 		si->has_real = true;
-		si->real_offset = real - (int64_t)si->start;
-	}
 }
