@@ -100,6 +100,19 @@ static __always_inline void *ebt_reserve(__u32 probe, __u32 kind, __u32 len)
 	return h + 1;
 }
 
+/* Counts an event that passed the filters but cannot be recorded (its
+ * entry state could not be kept) as seen and lost, as ebt_reserve() counts
+ * a full ring. */
+static __always_inline void ebt_count_lost(__u32 probe)
+{
+	struct ebt_counts *cnt = bpf_map_lookup_elem(&ebt_counters, &probe);
+
+	if (!cnt)
+		return;
+	__sync_fetch_and_add(&cnt->seen, 1);
+	__sync_fetch_and_add(&cnt->lost, 1);
+}
+
 /* No wake-up per event: the recorder drains on a timer, and is woken only
  * when the unread data passes the configured threshold. */
 static __always_inline __u64 ebt_wakeup_flag(const struct ebt_config *c)

@@ -150,6 +150,7 @@ struct probes {
 	size_t config_len;
 	struct btf *vmlinux_btf;
 	int btf_err;
+	int task_storage; /* 1 yes, 0 no, -1 not probed yet */
 	struct loaded probe[EBT_NPROBES + 1];
 };
 
@@ -233,6 +234,7 @@ struct probes *probes__open(const struct probes_opts *opts, char *err, size_t er
 		p->opts.name = RECORD_NAME;
 	p->ring_fd = p->counters_fd = p->config_fd = p->pids_fd = -1;
 	p->config = MAP_FAILED;
+	p->task_storage = -1;
 
 	p->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "ebt_events", 0, 0, opts->ring_size, NULL);
 	if (p->ring_fd < 0) {
@@ -374,14 +376,42 @@ static int reuse_shared(struct probes *p, struct bpf_object *obj)
 	return 0;
 }
 
-static void set_rodata(int probe, void *skel)
+/* Whether tracing programs can keep per-thread state in task-local storage
+ * (the map type, and its helpers in tracepoint programs: 5.12 and later),
+ * which opens and syscalls then use instead of a tid-keyed hash map. */
+static bool task_storage_ok(struct probes *p)
 {
+	if (p->task_storage < 0)
+		p->task_storage =
+			libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
+			libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_storage_get,
+						NULL) == 1 &&
+			libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
+						BPF_FUNC_get_current_task_btf, NULL) == 1;
+	return p->task_storage;
+}
+
+static void set_rodata(struct probes *p, int probe, void *skel)
+{
+	bool ts;
+
 	if (probe == EBT_PROBE_OPENS) {
 		struct opens_bpf *o = skel;
 
+		ts = task_storage_ok(p);
 		o->rodata->nr_open = syscalls__nr("open");
 		o->rodata->nr_openat = syscalls__nr("openat");
 		o->rodata->nr_openat2 = syscalls__nr("openat2");
+		o->rodata->use_task_storage = ts;
+		bpf_map__set_autocreate(o->maps.ebt_open_task, ts);
+		bpf_map__set_autocreate(o->maps.ebt_open_start, !ts);
+	} else if (probe == EBT_PROBE_SYSCALLS) {
+		struct syscalls_bpf *o = skel;
+
+		ts = task_storage_ok(p);
+		o->rodata->use_task_storage = ts;
+		bpf_map__set_autocreate(o->maps.ebt_sys_task, ts);
+		bpf_map__set_autocreate(o->maps.ebt_sys_start, !ts);
 	}
 }
 
@@ -440,7 +470,7 @@ static int try_strategy(struct probes *p, int probe, const struct strategy *s, c
 				on = true;
 		bpf_program__set_autoload(prog, on);
 	}
-	set_rodata(probe, l->skel);
+	set_rodata(p, probe, l->skel);
 	err = reuse_shared(p, obj);
 	if (err) {
 		snprintf(why, whylen, "cannot share maps: %s", strerror(-err));
