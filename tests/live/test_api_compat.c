@@ -74,10 +74,11 @@ static int by_ports(const void *a, const void *b)
 /* The consumer, live, its stdout line-buffered into path. */
 static pid_t start_consumer(const char *consumer, const char *path, const char *ready)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		child_dies_with_test(parent);
 		int o = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		char err[256];
 
@@ -116,11 +117,12 @@ static void stop_consumer(pid_t pid, const char *path)
 /* The consumer on a trace; its output in out. */
 static void replay(const char *consumer, const char *trace, const char *path)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	int st;
 
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		child_dies_with_test(parent);
 		int o = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		dup2(o, 1);
@@ -137,11 +139,12 @@ static unsigned run_workload(const char *const *argv, unsigned *second)
 {
 	char path[] = "/tmp/ebt-api-wl-XXXXXX";
 	int fd = mkstemp(path), st;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	unsigned a = 0, b = 0;
 
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		child_dies_with_test(parent);
 		dup2(fd, 1);
 		plain_workload_env();
 		execv(argv[0], (char *const *)argv);

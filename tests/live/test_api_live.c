@@ -37,12 +37,13 @@ static int run_capture(const char *const *argv, char *out, size_t size)
 {
 	int p[2], st;
 	ssize_t n, got = 0;
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	cr_assert_eq(pipe(p), 0);
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		child_dies_with_test(parent);
 		dup2(p[1], 1);
 		close(p[0]);
 		plain_workload_env();
@@ -62,7 +63,7 @@ static int run_capture(const char *const *argv, char *out, size_t size)
 static pid_t spawn_waiting(const char *const *argv, int *go)
 {
 	int p[2];
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	cr_assert_eq(pipe(p), 0);
 	pid = fork();
@@ -70,6 +71,8 @@ static pid_t spawn_waiting(const char *const *argv, int *go)
 	if (pid == 0) {
 		char c;
 		int null = open("/dev/null", O_RDWR);
+
+		child_dies_with_test(parent);
 
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)

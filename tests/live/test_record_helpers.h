@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -56,6 +57,18 @@ static inline void run_cleanup(struct run *r)
 		nftw(r->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* In a child just forked by the test (parent: the test's pid): a test that
+ * fails ends its process on the spot, and what it started (a recorder
+ * system-wide, a consumer) must not outlive it holding probes. SIGTERM: a
+ * recorder still closes its trace. Set after any change of uid (that
+ * clears it). */
+static inline void child_dies_with_test(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(1);
+}
+
 /* Starts ebpf-record -o TRACE ARGS...; fsize_limit > 0 sets RLIMIT_FSIZE
  * and uid > 0 drops to that user first. */
 static inline pid_t run_start_as(struct run *r, const char *const *args, long fsize_limit,
@@ -67,6 +80,8 @@ static inline pid_t run_start_as(struct run *r, const char *const *args, long fs
 	for (int i = 0; args[i]; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	pid_t parent = getpid();
+
 	r->pid = fork();
 	cr_assert(r->pid >= 0);
 	if (r->pid == 0) {
@@ -95,6 +110,7 @@ static inline pid_t run_start_as(struct run *r, const char *const *args, long fs
 		}
 		if (uid > 0 && (setgid(uid) || setuid(uid)))
 			_exit(126);
+		child_dies_with_test(parent);
 		fexecve(bin, (char *const *)argv, environ);
 		_exit(127);
 	}
