@@ -286,7 +286,9 @@ static void write_error_run(const char *tag, const char *dir, const char *trace,
 		char base[600];
 		struct readback rb;
 		snprintf(base, sizeof(base), "%s", trace);
-		ok &= check(read_back(base, &rb) == 0 && rb.events > 0 && replay_verify(base) == 0,
+		/* read first: the count printed is an argument of the check */
+		int rerr = read_back(base, &rb);
+		ok &= check(rerr == 0 && rb.events > 0 && replay_verify(base) == 0,
 			    "%s: the segments read (%llu events) and verify", tag,
 			    (unsigned long long)rb.events);
 	} else {
@@ -295,7 +297,8 @@ static void write_error_run(const char *tag, const char *dir, const char *trace,
 
 		ok &= check(truth && !dmg, "%s: the file is cut at its last whole block: intact, "
 			    "--verify says so%s%s", tag, why[0] ? ": " : "", why);
-		ok &= check(read_back(trace, &rb) == 0 && rb.events > 1000, "%s: %llu events read", tag,
+		int rerr = read_back(trace, &rb);
+		ok &= check(rerr == 0 && rb.events > 1000, "%s: %llu events read", tag,
 			    (unsigned long long)rb.events);
 	}
 	const char *left = bpf_leftover(5000);

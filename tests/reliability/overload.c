@@ -145,7 +145,9 @@ static bool check_segments(const char *tag, const char *base, unsigned keep)
 		ok &= check(g.gl_pathc == keep && last - first + 1 == keep && first > 0,
 			    "%s: --keep %u: the newest %u remain (%u..%u)", tag, keep, keep, first, last);
 		struct readback rb;
-		ok &= check(read_back(base, &rb) == 0 && rb.events > 0 && rb.st.chunks_bad == 0,
+		/* read first: the count printed is an argument of the check */
+		int rerr = read_back(base, &rb);
+		ok &= check(rerr == 0 && rb.events > 0 && rb.st.chunks_bad == 0,
 			    "%s: the remaining set reads as one recording (%llu events)", tag,
 			    (unsigned long long)rb.events);
 	}
